@@ -1,0 +1,7 @@
+"""specfake: a local mock and contract-testing server driven by OpenAPI specs."""
+
+from specfake.app import Specfake, create_app
+from specfake.config import ServerConfig
+from specfake.errors import FieldError, Problem, SpecfakeError
+
+__all__ = ["FieldError", "Problem", "ServerConfig", "Specfake", "SpecfakeError", "create_app"]

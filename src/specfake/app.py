@@ -1,0 +1,249 @@
+"""``create_app``: the served specs, their fakes and the control API as one Starlette app.
+
+Each request runs Prism's pipeline, one stage per module:
+route → authenticate → validate the request → fake or mock → validate the response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from specfake.config import ServerConfig
+from specfake.errors import (
+    PROBLEM_CONTENT_TYPE,
+    Problem,
+    not_acceptable,
+    response_invalid,
+    validation_failed,
+)
+from specfake.fakes import Fake, Handler, OperationKey, OperationRequest, build_fakes
+from specfake.fixtures import load_fixture_dir, state_errors
+from specfake.journal import JournalEntry, RequestJournal, timestamp
+from specfake.pipeline.auth import authenticate
+from specfake.pipeline.body import is_json_media, parse_json, read_limited, select_media
+from specfake.pipeline.mocker import mock_response
+from specfake.pipeline.negotiation import acceptable_success_media, choose_mock
+from specfake.pipeline.outcome import Outcome
+from specfake.pipeline.preferences import parse_prefer
+from specfake.pipeline.response_check import response_errors
+from specfake.pipeline.router import RouteMatch, Router
+from specfake.pipeline.validation import body_errors, parameter_errors
+from specfake.spec import CompiledOperation, LoadedSpec, compile_operations, load_spec
+from specfake.store import MemoryStore
+
+logger = logging.getLogger("specfake")
+
+
+class Specfake:
+    """The loaded world: specs, compiled operations, bound fakes, their store and the journal."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.specs: list[LoadedSpec] = [load_spec(path) for path in config.specs]
+        self.operations: list[CompiledOperation] = [
+            operation for spec in self.specs for operation in compile_operations(spec)
+        ]
+        self.router = Router(self.operations)
+        self.store = MemoryStore()
+        served = {(op.method, op.path_template) for op in self.operations}
+        self.fakes: list[Fake] = []
+        self.handlers: dict[OperationKey, Handler] = {}
+        for fake in build_fakes(self.store, config):
+            bound = {key: handler for key, handler in fake.handlers().items() if key in served}
+            if bound:
+                self.fakes.append(fake)
+                self.handlers.update(bound)
+        self.state_schemas: dict[str, dict[str, Any]] = {
+            name: schema for fake in self.fakes for name, schema in fake.state_schema().items()
+        }
+        self.fixtures: dict[str, Any] = (
+            load_fixture_dir(config.fixtures, self.state_schemas) if config.fixtures else {}
+        )
+        self.journal = RequestJournal(config.journal_size)
+        self._loaded = False
+        self._load_lock = asyncio.Lock()
+
+    async def ensure_loaded(self) -> None:
+        """Load the fixtures into the store once, before the first request is answered."""
+        if self._loaded:
+            return
+        async with self._load_lock:
+            if not self._loaded:
+                await self.replace_state(self.fixtures)
+                self._loaded = True
+
+    async def reset(self) -> None:
+        await self.replace_state(self.fixtures)
+
+    async def state(self) -> dict[str, Any]:
+        state: dict[str, Any] = {}
+        for fake in self.fakes:
+            state.update(await fake.dump())
+        return state
+
+    async def replace_state(self, state: Mapping[str, Any]) -> None:
+        """Validate ``state`` (422 naming each bad field) and load it into every fake."""
+        errors = state_errors(dict(state), self.state_schemas)
+        if errors:
+            raise validation_failed(errors)
+        for fake in self.fakes:
+            await fake.load({name: state[name] for name in fake.state_schema() if name in state})
+
+    async def handle(self, request: Request) -> Response:
+        """Run one request through the pipeline; every failure becomes a problem response."""
+        started = time.perf_counter()
+        await self.ensure_loaded()
+        operation: CompiledOperation | None = None
+        try:
+            match = self.router.match(request.method, _raw_path(request))
+            operation = match.operation
+            outcome = await self._answer(request, match)
+        except Problem as problem:
+            outcome, detail, errors = problem_outcome(problem), problem.detail, problem.errors
+        except Exception:  # a bug in specfake: say so in a problem body, never a bare 500
+            logger.exception("unexpected error for %s %s", request.method, request.url.path)
+            problem = Problem(500, "internal-error", "specfake failed", "See the server log.")
+            outcome, detail, errors = problem_outcome(problem), problem.detail, []
+        else:
+            detail, errors = None, []
+        response = render(outcome)
+        self.journal.record(
+            JournalEntry(
+                time=timestamp(),
+                method=request.method,
+                path=request.url.path,
+                status=outcome.status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                operation_id=operation.operation_id if operation else None,
+                detail=detail,
+                errors=[error.to_json() for error in errors],
+            )
+        )
+        return response
+
+    async def _answer(self, request: Request, match: RouteMatch) -> Outcome:
+        operation, path_parameters = match.operation, match.path_parameters
+        headers = request.headers
+        preferences = parse_prefer(headers.get("prefer"))
+        authenticate(operation, headers, request.query_params, self.config.tokens)
+        accept = headers.get("accept")
+        if accept and operation.produces and not acceptable_success_media(operation, accept):
+            offered = [media for media in operation.produces if media != PROBLEM_CONTENT_TYPE]
+            if offered:
+                raise not_acceptable(accept, offered)
+        raw = await read_limited(request.stream(), self.config.max_body)
+        body, media = None, None
+        if raw.strip() and operation.body_media:
+            media = select_media(headers.get("content-type"), operation.body_media)
+            body = parse_json(raw) if is_json_media(media.media_type) else None
+        query = {key: request.query_params.getlist(key) for key in request.query_params}
+        values, errors = parameter_errors(operation, path_parameters, query, headers)
+        errors.extend(body_errors(operation, media, body))
+        if errors:
+            raise validation_failed(errors, operation.validation_status)
+        handler = self.handlers.get((operation.method, operation.path_template))
+        if handler is not None and not preferences.bypasses_fake:
+            fake_request = OperationRequest(
+                operation=operation,
+                path={name: values.get(name, raw_value) for name, raw_value in path_parameters.items()},
+                query={key: values[key] for key in query if key in values},
+                headers=headers,
+                body=body,
+            )
+            try:
+                outcome = await handler(fake_request)
+            except Problem as problem:  # the fake's own answer: it must be documented too
+                outcome = problem_outcome(problem)
+        else:
+            seed = random.randrange(2**32) if preferences.dynamic else self.config.seed
+            outcome = mock_response(operation, choose_mock(operation, preferences, accept), seed)
+        if self.config.validate_responses:
+            invalid = response_errors(operation, outcome)
+            if invalid:
+                raise response_invalid(invalid, outcome.status)
+        if preferences.delay_ms:
+            await asyncio.sleep(preferences.delay_ms / 1000)
+        return outcome
+
+    def banner(self) -> str:
+        """The start-up listing of what is served, and by what."""
+        lines = []
+        for operation in self.operations:
+            key = (operation.method, operation.path_template)
+            source = "stateful fake" if key in self.handlers else "mock from spec"
+            lock = "  (bearer auth)" if operation.requires_auth else ""
+            lines.append(
+                f"  {operation.method:7} {operation.path_template:40} {operation.operation_id:24}"
+                f" {source}{lock}"
+            )
+        return "\n".join(lines)
+
+
+def problem_outcome(problem: Problem) -> Outcome:
+    return Outcome(problem.status, problem.to_json(), PROBLEM_CONTENT_TYPE, dict(problem.headers))
+
+
+def render(outcome: Outcome) -> Response:
+    if outcome.body is None:
+        return Response(status_code=outcome.status, headers=outcome.headers)
+    content = json.dumps(outcome.body, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(content, outcome.status, outcome.headers, media_type=outcome.media_type)
+
+
+def _raw_path(request: Request) -> str:
+    raw: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
+    return raw.decode("latin-1").split("?", 1)[0]
+
+
+class _PipelineEndpoint:
+    def __init__(self, specfake: Specfake) -> None:
+        self._specfake = specfake
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._specfake.handle(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+def create_app(config: ServerConfig) -> Starlette:
+    """Build the ASGI app for ``config``; a bad spec or fixture raises ``SpecfakeError`` here."""
+    from specfake.control import control_routes
+
+    specfake = Specfake(config)
+    middleware = []
+    if config.cors_origin_regex:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origin_regex=config.cors_origin_regex,
+                allow_methods=["*"],
+                allow_headers=["Authorization", "Content-Type", "Prefer", "Accept"],
+                expose_headers=["WWW-Authenticate", "Allow", "Retry-After"],
+                allow_credentials=True,
+                max_age=600,
+            )
+        )
+    app = Starlette(
+        routes=[
+            Mount("/__specfake__", routes=control_routes(specfake)),
+            # An ASGI endpoint (not a function) so Starlette lets every method through to
+            # the router, which answers 405 with the spec's Allow list itself.
+            Route("/{path:path}", _PipelineEndpoint(specfake)),
+        ],
+        middleware=middleware,
+    )
+    app.state.specfake = specfake
+    return app

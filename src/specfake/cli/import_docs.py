@@ -1,0 +1,87 @@
+"""``specfake import-docs``: documentation pages (+ overlays) → a committed OpenAPI file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from specfake.errors import SpecfakeError
+from specfake.importer import import_docs, render_yaml
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "import-docs",
+        help="generate an OpenAPI spec from documentation pages",
+        description=(
+            "Assemble PAGEs into one OpenAPI 3.1 document, apply each --overlay in order, "
+            "write --out. Or regenerate every spec listed in a --manifest."
+        ),
+    )
+    parser.add_argument("pages", nargs="*", type=Path, metavar="PAGE")
+    parser.add_argument("--out", type=Path, help="where to write the spec (.openapi.yaml)")
+    parser.add_argument(
+        "--overlay", action="append", type=Path, default=[], metavar="FILE",
+        help="an OpenAPI Overlay 1.0 file to apply; repeatable, applied in order",
+    )
+    parser.add_argument("--title", help="info.title when no page has one (default: from --out)")
+    parser.add_argument(
+        "--manifest", type=Path, metavar="FILE",
+        help="regenerate every spec listed in this manifest (specs/manifest.yaml)",
+    )
+    parser.add_argument(
+        "--check", action="store_true",
+        help="with --manifest: write nothing, exit 1 if a committed spec differs",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(arguments: argparse.Namespace) -> int:
+    if arguments.manifest:
+        if arguments.pages or arguments.out:
+            raise SpecfakeError("import-docs: give either --manifest or PAGEs with --out, not both")
+        return _run_manifest(arguments.manifest, check=arguments.check)
+    if not arguments.pages or not arguments.out:
+        raise SpecfakeError("import-docs: give PAGE ... and --out FILE (or --manifest FILE)")
+    title = arguments.title or arguments.out.name.split(".")[0]
+    arguments.out.write_text(render_yaml(import_docs(arguments.pages, arguments.overlay, title)))
+    print(f"wrote {arguments.out}", file=sys.stderr)
+    return 0
+
+
+def regenerate(manifest: Path) -> dict[Path, str]:
+    """What every spec listed in ``manifest`` should contain, by output path."""
+    try:
+        entries = yaml.safe_load(manifest.read_text(encoding="utf-8"))["specs"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+        raise SpecfakeError(f"{manifest}: cannot read the manifest ({error})") from error
+    base = manifest.parent
+    rendered = {}
+    for name, entry in entries.items():
+        document = import_docs(
+            [base / page for page in entry["pages"]],
+            [base / overlay for overlay in entry.get("overlays", [])],
+            entry.get("title", name),
+        )
+        rendered[base / f"{name}.openapi.yaml"] = render_yaml(document)
+    return rendered
+
+
+def _run_manifest(manifest: Path, check: bool) -> int:
+    stale = []
+    for out, text in regenerate(manifest).items():
+        current = out.read_text(encoding="utf-8") if out.exists() else None
+        if current == text:
+            continue
+        if check:
+            stale.append(out)
+        else:
+            out.write_text(text, encoding="utf-8")
+            print(f"wrote {out}", file=sys.stderr)
+    for out in stale:
+        print(f"{out} differs from its sources; run: specfake import-docs --manifest {manifest}",
+              file=sys.stderr)
+    return 1 if stale else 0

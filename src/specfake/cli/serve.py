@@ -1,0 +1,97 @@
+"""``specfake serve [SPEC ...]``: run the pipeline and fakes on uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from specfake.config import LOCAL_ORIGINS, ServerConfig
+from specfake.pipeline.body import DEFAULT_MAX_BODY
+from specfake.resources import bundled_fixtures, bundled_specs
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="serve OpenAPI specs with validation and stateful fakes",
+        description="With no SPEC: the bundled specs and fixtures. With SPECs: only those.",
+    )
+    parser.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="OpenAPI 3.0/3.1 file")
+    parser.add_argument("--fixtures", type=Path, help="directory of YAML fixtures (start state)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4010, help="port (default 4010)")
+    parser.add_argument(
+        "--token", action="append", dest="tokens", metavar="TOKEN",
+        help="accepted bearer token, repeatable (default: dev); any valid JWT is accepted too",
+    )
+    parser.add_argument(
+        "--max-body", type=int, default=DEFAULT_MAX_BODY, metavar="BYTES",
+        help=f"largest accepted request body (default {DEFAULT_MAX_BODY}); larger is 413",
+    )
+    parser.add_argument("--seed", type=int, help="seed for synthesized responses (default: static)")
+    parser.add_argument(
+        "--cors-origins", default=LOCAL_ORIGINS, metavar="REGEX",
+        help="origins allowed by CORS, as a regex (default: any localhost/127.0.0.1 port)",
+    )
+    parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
+    parser.add_argument(
+        "--idempotency-max-keys", type=int, default=10_000, metavar="N",
+        help="remembered cohort idempotency keys before the oldest are forgotten (default 10000)",
+    )
+    parser.add_argument(
+        "--idempotency-ttl", type=float, default=24 * 3600, metavar="SECONDS",
+        help="how long a cohort idempotency key is remembered (default 86400)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no per-request log lines, only the banner"
+    )
+    parser.set_defaults(run=run)
+
+
+def config_from(arguments: argparse.Namespace) -> ServerConfig:
+    specs = arguments.specs or bundled_specs()
+    fixtures = arguments.fixtures or (None if arguments.specs else bundled_fixtures())
+    return ServerConfig(
+        specs=list(specs),
+        fixtures=fixtures,
+        tokens=tuple(arguments.tokens or ("dev",)),
+        max_body=arguments.max_body,
+        seed=arguments.seed,
+        cors_origin_regex=None if arguments.no_cors else arguments.cors_origins,
+        idempotency_max_keys=arguments.idempotency_max_keys,
+        idempotency_max_age_seconds=arguments.idempotency_ttl,
+    )
+
+
+def run(arguments: argparse.Namespace) -> int:
+    import uvicorn
+
+    from specfake.app import create_app
+
+    logging.basicConfig(
+        level=logging.WARNING if arguments.quiet else logging.INFO,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    config = config_from(arguments)
+    app = create_app(config)
+    specfake = app.state.specfake
+    names = ", ".join(str(spec.path) for spec in specfake.specs)
+    print(f"specfake serving {names}", file=sys.stderr)
+    print(specfake.banner(), file=sys.stderr)
+    print(f"fixtures: {config.fixtures or 'none'}", file=sys.stderr)
+    print(f"listening on http://{arguments.host}:{arguments.port}  "
+          f"(dashboard: http://{arguments.host}:{arguments.port}/__specfake__/)", file=sys.stderr)
+    uvicorn.run(
+        app,
+        host=arguments.host,
+        port=arguments.port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
+    return 0

@@ -1,0 +1,27 @@
+"""Server settings, one place for the defaults the CLI and tests share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from specfake.pipeline.body import DEFAULT_MAX_BODY
+
+# Any http://localhost:PORT or http://127.0.0.1:PORT origin: where a dev server runs the app.
+LOCAL_ORIGINS = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """What ``specfake serve`` runs: which specs and fixtures, and how strictly."""
+
+    specs: list[Path]
+    fixtures: Path | None = None
+    tokens: tuple[str, ...] = ("dev",)
+    max_body: int = DEFAULT_MAX_BODY
+    seed: int | None = None
+    cors_origin_regex: str | None = LOCAL_ORIGINS
+    journal_size: int = 1000
+    idempotency_max_keys: int = 10_000
+    idempotency_max_age_seconds: float = 24 * 3600
+    validate_responses: bool = True

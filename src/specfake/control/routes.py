@@ -1,0 +1,69 @@
+"""``/__specfake__/`` routes (INTERFACE.md, "Control API"): health, reset, state, journal, specs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from specfake.control.dashboard import dashboard_html
+from specfake.errors import Problem, not_found
+from specfake.pipeline.body import parse_json, read_limited
+
+if TYPE_CHECKING:
+    from specfake.app import Specfake
+
+
+def control_routes(specfake: Specfake) -> list[BaseRoute]:
+    """The control routes, bound to one running :class:`~specfake.app.Specfake`."""
+    from specfake.app import problem_outcome, render
+
+    def problem_response(problem: Problem) -> Response:
+        return render(problem_outcome(problem))
+
+    async def health(request: Request) -> Response:
+        await specfake.ensure_loaded()
+        return JSONResponse({"status": "ok"})
+
+    async def reset(request: Request) -> Response:
+        await specfake.reset()
+        return Response(status_code=204)
+
+    async def state(request: Request) -> Response:
+        await specfake.ensure_loaded()
+        if request.method == "GET":
+            return JSONResponse(await specfake.state())
+        try:
+            raw = await read_limited(request.stream(), specfake.config.max_body * 64)
+            await specfake.replace_state(parse_json(raw))
+        except Problem as problem:
+            return problem_response(problem)
+        return Response(status_code=204)
+
+    async def requests(request: Request) -> Response:
+        if request.method == "DELETE":
+            specfake.journal.clear()
+            return Response(status_code=204)
+        return JSONResponse({"requests": specfake.journal.entries()})
+
+    async def spec(request: Request) -> Response:
+        name = request.path_params["name"]
+        for loaded in specfake.specs:
+            if loaded.name == name:
+                return JSONResponse(loaded.document)
+        known = ", ".join(f"{loaded.name}.json" for loaded in specfake.specs)
+        return problem_response(not_found(f"No served spec is named {name!r}; served: {known}."))
+
+    async def dashboard(request: Request) -> Response:
+        return HTMLResponse(dashboard_html(specfake))
+
+    return [
+        Route("/", dashboard, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/reset", reset, methods=["POST"]),
+        Route("/state", state, methods=["GET", "PUT"]),
+        Route("/requests", requests, methods=["GET", "DELETE"]),
+        Route("/specs/{name}.json", spec, methods=["GET"]),
+    ]

@@ -1,0 +1,156 @@
+"""Problem details (RFC 9457) as values, and the exception that carries one.
+
+Every stage of the pipeline reports failures as a :class:`Problem`; the app turns it into an
+``application/problem+json`` response. Keeping problems as data (Prism's "errors are data") lets
+the request journal, the log line and the contract checks read the same fields the client sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+FieldLocation = Literal["body", "query", "path", "header"]
+
+PROBLEM_TYPE_BASE = "urn:specfake:problem:"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One field at fault: where it is, a JSON Pointer (or parameter name), and what is wrong."""
+
+    location: FieldLocation
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"in": self.location, "path": self.path, "message": self.message}
+
+
+@dataclass(slots=True)
+class Problem(Exception):
+    """An RFC 9457 problem. Raise it anywhere in a request; the app renders it."""
+
+    status: int
+    slug: str
+    title: str
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+    extensions: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.title}: {self.detail}"
+
+    @property
+    def type(self) -> str:
+        return PROBLEM_TYPE_BASE + self.slug
+
+    def first_error(self) -> str:
+        """The most useful one-line summary, for log lines and the journal."""
+        if self.errors:
+            first = self.errors[0]
+            return f"{first.location} {first.path}: {first.message}"
+        return self.detail
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if self.errors:
+            body["errors"] = [error.to_json() for error in self.errors]
+        body.update(self.extensions)
+        return body
+
+
+def malformed_json(detail: str) -> Problem:
+    return Problem(400, "malformed-json", "Malformed JSON body", detail)
+
+
+def validation_failed(errors: list[FieldError], status: int = 422) -> Problem:
+    count = len(errors)
+    noun = "field" if count == 1 else "fields"
+    return Problem(
+        status,
+        "validation-failed",
+        "Request does not match the spec",
+        f"{count} {noun} failed validation; fix them and send the request again.",
+        errors=errors,
+    )
+
+
+def unauthorized(detail: str) -> Problem:
+    return Problem(
+        401,
+        "unauthorized",
+        "Authentication required",
+        detail,
+        headers={"WWW-Authenticate": 'Bearer realm="specfake"'},
+    )
+
+
+def not_found(detail: str) -> Problem:
+    return Problem(404, "not-found", "Not found", detail)
+
+
+def method_not_allowed(method: str, allowed: list[str]) -> Problem:
+    allow = ", ".join(allowed)
+    return Problem(
+        405,
+        "method-not-allowed",
+        "Method not allowed",
+        f"{method} is not defined for this path; the spec allows {allow}.",
+        headers={"Allow": allow},
+    )
+
+
+def not_acceptable(accept: str, available: list[str]) -> Problem:
+    return Problem(
+        406,
+        "not-acceptable",
+        "Not acceptable",
+        f"Accept: {accept!r} matches none of {', '.join(available)}.",
+        errors=[FieldError("header", "Accept", f"must accept one of {', '.join(available)}")],
+    )
+
+
+def conflict(detail: str, **extensions: Any) -> Problem:
+    return Problem(409, "conflict", "Conflict", detail, extensions=extensions)
+
+
+def payload_too_large(limit: int) -> Problem:
+    return Problem(
+        413,
+        "payload-too-large",
+        "Request body too large",
+        f"The body is over the {limit}-byte limit (serve --max-body).",
+    )
+
+
+def unsupported_media_type(content_type: str, supported: list[str]) -> Problem:
+    return Problem(
+        415,
+        "unsupported-media-type",
+        "Unsupported Content-Type",
+        f"Content-Type {content_type!r} is not accepted; send one of {', '.join(supported)}.",
+        errors=[FieldError("header", "Content-Type", f"must be one of {', '.join(supported)}")],
+    )
+
+
+def response_invalid(errors: list[FieldError], status: int) -> Problem:
+    return Problem(
+        500,
+        "response-validation-failed",
+        "The fake produced a response that breaks the spec",
+        f"The {status} response was not sent because it breaks the spec; this is a bug in the "
+        "fake, the fixtures or the spec's examples.",
+        errors=errors,
+    )
+
+
+class SpecfakeError(Exception):
+    """A start-up or usage error a person must fix (bad spec, bad fixture, bad page)."""

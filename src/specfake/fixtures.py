@@ -1,0 +1,67 @@
+"""Read the start state from YAML fixture files and check it against the fakes' state schemas.
+
+A fixture directory holds ``*.yaml`` files; each is a mapping of state sections
+(``pathways: [...]``, ``cohort_catalog: {...}``). ``PUT /__specfake__/state`` takes the same
+format and goes through the same :func:`state_errors`, so both report a bad field the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from specfake.errors import FieldError, SpecfakeError
+
+
+def state_errors(state: Any, schemas: Mapping[str, dict[str, Any]]) -> list[FieldError]:
+    """Every way ``state`` breaks the sections' schemas, as JSON Pointers from the state root."""
+    if not isinstance(state, dict):
+        return [FieldError("body", "", "the state must be a mapping of sections")]
+    errors = [
+        FieldError("body", f"/{name}", f"unknown section; known: {', '.join(sorted(schemas))}")
+        for name in state
+        if name not in schemas
+    ]
+    for name, schema in schemas.items():
+        if name not in state:
+            continue
+        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        for error in sorted(validator.iter_errors(state[name]), key=lambda e: list(e.absolute_path)):
+            pointer = "".join(f"/{part}" for part in (name, *error.absolute_path))
+            errors.append(FieldError("body", pointer, error.message))
+    return errors
+
+
+def load_fixture_dir(directory: Path, schemas: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """All sections of the ``*.yaml``/``*.yml`` files in ``directory``, checked.
+
+    A file that is not YAML, a section defined twice, or a field that breaks its schema is a
+    :class:`SpecfakeError` naming the file and the field.
+    """
+    if not directory.is_dir():
+        raise SpecfakeError(f"fixtures directory {directory} does not exist")
+    state: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    for path in files:
+        try:
+            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as error:
+            raise SpecfakeError(f"{path}: cannot read fixture file: {error}") from error
+        if content is None:
+            continue
+        if not isinstance(content, dict):
+            raise SpecfakeError(f"{path}: a fixture file must be a mapping of sections")
+        for name, value in content.items():
+            if name in state:
+                raise SpecfakeError(f"{path}: section {name!r} is already defined in {origin[name]}")
+            state[name], origin[name] = value, str(path)
+        problems = state_errors(content, schemas)
+        if problems:
+            lines = "\n".join(f"  {error.path}: {error.message}" for error in problems)
+            raise SpecfakeError(f"{path}: invalid fixture\n{lines}")
+    return state

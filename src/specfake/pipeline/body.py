@@ -1,0 +1,94 @@
+"""Read and parse a request body strictly: size limit, Content-Type, and JSON that Python's
+``json`` module would be too lenient with (NaN/Infinity) or crash on (deep nesting)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from specfake.errors import malformed_json, payload_too_large, unsupported_media_type
+from specfake.spec.compile import CompiledMedia
+
+DEFAULT_MAX_BODY = 1024 * 1024
+MAX_NESTING = 64
+
+
+async def read_limited(chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """The whole body, or a 413 as soon as it grows past ``limit`` (never buffered beyond it)."""
+    body = bytearray()
+    async for chunk in chunks:
+        body.extend(chunk)
+        if len(body) > limit:
+            raise payload_too_large(limit)
+    return bytes(body)
+
+
+def media_type_of(content_type: str | None) -> str:
+    """``application/json; charset=utf-8`` → ``application/json``."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def select_media(content_type: str | None, media: dict[str, CompiledMedia]) -> CompiledMedia:
+    """The request body's media entry for ``content_type``, or a 415."""
+    wanted = media_type_of(content_type)
+    if wanted in media:
+        return media[wanted]
+    family = wanted.split("/", 1)[0] + "/*"
+    for candidate in (family, "*/*"):
+        if candidate in media:
+            return media[candidate]
+    raise unsupported_media_type(content_type or "(none)", sorted(media))
+
+
+def is_json_media(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json") or media_type == "*/*"
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse ``raw`` as strict JSON (RFC 8259); anything else is a 400 saying where it broke."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise malformed_json(f"The body is not valid UTF-8 (byte {error.start}).") from error
+    if text.startswith("\ufeff"):
+        raise malformed_json("The body starts with a byte-order mark; JSON must not.")
+    depth = _nesting_depth(text)
+    if depth > MAX_NESTING:
+        raise malformed_json(f"The body nests {depth} levels deep; the limit is {MAX_NESTING}.")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise malformed_json(f"{error.msg}: line {error.lineno} column {error.colno}.") from error
+    except ValueError as error:
+        raise malformed_json(str(error)) from error
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON; send a number or null instead.")
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest bracket nesting outside strings, found without recursion."""
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return 0  # cannot be too deep: skip the character walk on ordinary bodies
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_NESTING:
+                return deepest
+        elif char in "]}":
+            depth -= 1
+    return deepest

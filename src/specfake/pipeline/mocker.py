@@ -1,0 +1,29 @@
+"""Answer an operation from its spec: a documented example, else a value synthesized from the
+response schema (deterministic; ``--seed`` or ``Prefer: dynamic=true`` for variation)."""
+
+from __future__ import annotations
+
+from specfake.pipeline.negotiation import MockChoice
+from specfake.pipeline.outcome import Outcome
+from specfake.pipeline.synthesis import synthesize
+from specfake.spec.compile import CompiledOperation
+
+
+def mock_response(operation: CompiledOperation, choice: MockChoice, seed: int | None) -> Outcome:
+    """The response ``choice`` describes: its example, or a body synthesized from its schema."""
+    headers = {}
+    for header in choice.response.headers:
+        if header.required:
+            value = header.example if header.example is not None else synthesize(
+                header.validator.schema, {"components": operation.components}, seed=seed
+            )
+            headers[header.name] = str(value)
+    if choice.media_type is None:
+        return Outcome(choice.status, None, headers=headers)
+    if choice.has_example:
+        body = choice.example
+    else:
+        validator = choice.response.media[choice.media_type].validator
+        schema = validator.schema if validator is not None else {}
+        body = synthesize(schema, {"components": operation.components}, seed=seed)
+    return Outcome(choice.status, body, media_type=choice.media_type, headers=headers)

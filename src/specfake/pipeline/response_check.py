@@ -1,0 +1,37 @@
+"""Check an answer against the spec before it is sent: a fake's bug must not reach a client."""
+
+from __future__ import annotations
+
+from specfake.errors import FieldError
+from specfake.pipeline.outcome import Outcome
+from specfake.spec.compile import CompiledOperation
+
+
+def response_errors(operation: CompiledOperation, outcome: Outcome) -> list[FieldError]:
+    """Every way ``outcome`` breaks the documented response of ``operation`` (empty: it's fine).
+
+    Paths are JSON Pointers into the response body, or the response header's name.
+    """
+    response = operation.response_for(outcome.status)
+    if response is None:
+        documented = ", ".join(sorted(operation.responses))
+        return [FieldError("body", "", f"status {outcome.status} is not documented ({documented})")]
+    errors: list[FieldError] = []
+    for header in response.headers:
+        value = outcome.headers.get(header.name)
+        if value is None:
+            if header.required:
+                errors.append(FieldError("header", header.name, "required response header missing"))
+            continue
+        errors.extend(header.validator.errors(header.coerce([value]), "header", header.name))
+    if outcome.body is None:
+        return errors
+    media = response.media.get(outcome.media_type)
+    if media is None:
+        documented = ", ".join(sorted(response.media)) or "no body"
+        errors.append(
+            FieldError("header", "Content-Type", f"{outcome.media_type} is not documented ({documented})")
+        )
+    elif media.validator is not None:
+        errors.extend(media.validator.errors(outcome.body, "body"))
+    return errors

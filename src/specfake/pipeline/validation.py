@@ -1,0 +1,53 @@
+"""Validate a request's parameters and body against its compiled operation.
+
+Problems are collected, not thrown one at a time: the client gets every failing field at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from specfake.errors import FieldError
+from specfake.spec.compile import CompiledMedia, CompiledOperation
+
+
+def parameter_errors(
+    operation: CompiledOperation,
+    path_parameters: Mapping[str, str],
+    query: Mapping[str, list[str]],
+    headers: Mapping[str, str],
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Coerce and check every declared parameter; returns the coerced values and the failures.
+
+    ``query`` maps a name to all its values; ``headers`` must be case-insensitive.
+    """
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for parameter in operation.parameters:
+        if parameter.location == "path":
+            raw = [path_parameters[parameter.name]] if parameter.name in path_parameters else []
+        elif parameter.location == "query":
+            raw = list(query.get(parameter.name, []))
+        else:
+            header = headers.get(parameter.name)
+            raw = [header] if header is not None else []
+        if not raw:
+            if parameter.required:
+                errors.append(FieldError(parameter.location, parameter.name, "is required"))
+            continue
+        value = parameter.coerce(raw)
+        values[parameter.name] = value
+        errors.extend(parameter.validator.errors(value, parameter.location, parameter.name))
+    return values, errors
+
+
+def body_errors(operation: CompiledOperation, media: CompiledMedia | None, body: Any) -> list[FieldError]:
+    """Check the parsed ``body`` (``None`` when absent) against the operation's body schema."""
+    if body is None:
+        if operation.body_required:
+            return [FieldError("body", "", "a request body is required")]
+        return []
+    if media is None or media.validator is None:
+        return []
+    return media.validator.errors(body, "body")

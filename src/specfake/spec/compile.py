@@ -1,0 +1,325 @@
+"""Compile each operation of a spec into what the request path needs, once, at start-up.
+
+openapi-core reads the spec on every request (~1 ms each). Here every schema becomes a compiled
+``jsonschema_rs`` validator and every path a regular expression, so a request costs a regex
+match and a few microsecond validations, and no spec look-ups at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import jsonschema_rs
+
+from specfake.errors import FieldError, FieldLocation, SpecfakeError
+from specfake.spec.dialect import to_json_schema
+from specfake.spec.loader import LoadedSpec
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# OpenAPI: header parameters with these names "SHALL be ignored" (they are described elsewhere).
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
+
+
+class SchemaValidator:
+    """A compiled JSON Schema that reports failures as :class:`FieldError` values."""
+
+    __slots__ = ("_validator", "schema")
+
+    def __init__(self, schema: Any, components: dict[str, Any]) -> None:
+        self.schema = schema
+        root = {**schema, "components": components} if isinstance(schema, dict) else schema
+        try:
+            self._validator = jsonschema_rs.validator_for(root, validate_formats=True)
+        except (ValueError, jsonschema_rs.ValidationError) as error:
+            raise SpecfakeError(f"schema cannot be compiled: {error}") from error
+
+    def is_valid(self, instance: Any) -> bool:
+        return self._validator.is_valid(instance)
+
+    def errors(self, instance: Any, location: FieldLocation, name: str = "") -> list[FieldError]:
+        """Every failure, located by JSON Pointer (body) or by parameter ``name`` (others)."""
+        found: list[FieldError] = []
+        for error in self._validator.iter_errors(instance):
+            parts = [str(part) for part in error.instance_path]
+            if error.kind.name == "required":
+                parts.append(str(error.kind.as_dict()["property"]))
+            pointer = "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
+            path = pointer if location == "body" else name + pointer
+            found.append(FieldError(location, path, error.message))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledParameter:
+    """A path, query or header parameter (or a response header) with its validator."""
+
+    name: str
+    location: FieldLocation
+    required: bool
+    validator: SchemaValidator
+    style: str
+    explode: bool
+    example: Any = None
+
+    def coerce(self, values: list[str]) -> Any:
+        """Turn the raw string value(s) into what the schema expects, so it can validate them."""
+        schema = self.validator.schema if isinstance(self.validator.schema, dict) else {}
+        types = schema.get("type", [])
+        types = types if isinstance(types, list) else [types]
+        if "array" in types:
+            if len(values) == 1 and not (self.location == "query" and self.explode):
+                values = values[0].split(",") if values[0] else []
+            item_schema = schema.get("items", {})
+            return [_scalar(value, item_schema.get("type")) for value in values]
+        return _scalar(values[-1], types)
+
+
+def _scalar(value: str, declared: Any) -> Any:
+    types = declared if isinstance(declared, list) else [declared]
+    if "integer" in types and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if "number" in types:
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        if number == number and number not in (float("inf"), float("-inf")):
+            return int(number) if re.fullmatch(r"-?\d+", value) else number
+    if "boolean" in types and value.lower() in _TRUE | _FALSE:
+        return value.lower() in _TRUE
+    if "null" in types and value == "":
+        return None
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledMedia:
+    """One media type of a body: its schema validator and named examples."""
+
+    media_type: str
+    validator: SchemaValidator | None
+    examples: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledResponse:
+    status: str
+    description: str
+    media: dict[str, CompiledMedia]
+    headers: list[CompiledParameter]
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    """One scheme of a security requirement, reduced to what is checked on a request."""
+
+    kind: str  # "bearer", "basic", "apiKey" or "other"
+    location: str = "header"
+    name: str = "Authorization"
+
+
+@dataclass(slots=True)
+class CompiledOperation:
+    """Everything the request path needs about one operation, looked up once."""
+
+    spec_name: str
+    operation_id: str
+    method: str
+    path_template: str
+    path_regex: re.Pattern[str]
+    path_parameter_names: list[str]
+    security: list[list[SecurityScheme]]
+    parameters: list[CompiledParameter]
+    body_required: bool
+    body_media: dict[str, CompiledMedia]
+    responses: dict[str, CompiledResponse]
+    produces: list[str]
+    components: dict[str, Any] = field(repr=False)
+
+    @property
+    def validation_status(self) -> int:
+        """422 for schema violations, unless the spec documents 400 and not 422."""
+        if "422" not in self.responses and "400" in self.responses:
+            return 400
+        return 422
+
+    @property
+    def requires_auth(self) -> bool:
+        return bool(self.security) and all(alternative for alternative in self.security)
+
+    def response_for(self, status: int) -> CompiledResponse | None:
+        """The documented response for ``status``: exact code, then ``4XX``, then ``default``."""
+        return (
+            self.responses.get(str(status))
+            or self.responses.get(f"{str(status)[0]}XX")
+            or self.responses.get("default")
+        )
+
+    def path_parameters(self, match: re.Match[str]) -> dict[str, str]:
+        return {name: unquote(match.group(f"p{i}")) for i, name in enumerate(self.path_parameter_names)}
+
+
+def compile_operations(spec: LoadedSpec) -> list[CompiledOperation]:
+    """Compile every operation of ``spec``; a broken part is an error naming the operation."""
+    document = spec.document
+    compiler = _Compiler(spec)
+    operations = []
+    for path, path_item in document.get("paths", {}).items():
+        path_item = _deref(path_item, document)
+        for method in HTTP_METHODS:
+            if method in path_item:
+                where = f"{spec.path}: {method.upper()} {path}"
+                try:
+                    operations.append(compiler.operation(path, method, path_item))
+                except SpecfakeError as error:
+                    raise SpecfakeError(f"{where}: {error}") from error
+    return operations
+
+
+class _Compiler:
+    def __init__(self, spec: LoadedSpec) -> None:
+        self.spec = spec
+        self.document = spec.document
+        self.components = to_json_schema(self.document.get("components", {}), spec.is_openapi_30)
+        self.schemes = self.document.get("components", {}).get("securitySchemes", {})
+
+    def validator(self, schema: Any) -> SchemaValidator:
+        return SchemaValidator(to_json_schema(schema, self.spec.is_openapi_30), self.components)
+
+    def operation(self, path: str, method: str, path_item: dict[str, Any]) -> CompiledOperation:
+        operation = path_item[method]
+        parameters = self.parameters([*path_item.get("parameters", []), *operation.get("parameters", [])])
+        regex, names = _path_regex(path)
+        body = _deref(operation.get("requestBody", {}), self.document)
+        responses = {
+            str(status): self.response(str(status), _deref(response, self.document))
+            for status, response in operation.get("responses", {}).items()
+        }
+        produces = sorted({media for r in responses.values() for media in r.media})
+        return CompiledOperation(
+            spec_name=self.spec.name,
+            operation_id=operation.get("operationId") or f"{method} {path}",
+            method=method.upper(),
+            path_template=path,
+            path_regex=regex,
+            path_parameter_names=names,
+            security=self.security(operation.get("security", self.document.get("security", []))),
+            parameters=parameters,
+            body_required=bool(body.get("required", False)),
+            body_media=self.media(body.get("content", {})),
+            responses=responses,
+            produces=produces,
+            components=self.components,
+        )
+
+    def parameters(self, raw: list[dict[str, Any]]) -> list[CompiledParameter]:
+        by_key: dict[tuple[str, str], dict[str, Any]] = {}
+        for parameter in raw:
+            parameter = _deref(parameter, self.document)
+            by_key[(parameter["name"], parameter["in"])] = parameter
+        compiled = []
+        for (name, location), parameter in by_key.items():
+            if location == "cookie" or (location == "header" and name.lower() in _IGNORED_HEADERS):
+                continue
+            compiled.append(self.parameter(name, location, parameter))
+        return compiled
+
+    def parameter(self, name: str, location: str, parameter: dict[str, Any]) -> CompiledParameter:
+        schema = parameter.get("schema")
+        if schema is None:  # "content" parameters: validate against the first media type's schema
+            schema = next(iter(parameter.get("content", {}).values()), {}).get("schema", {})
+        style = parameter.get("style", "form" if location == "query" else "simple")
+        return CompiledParameter(
+            name=name,
+            location=location,  # type: ignore[arg-type]
+            required=bool(parameter.get("required", location == "path")),
+            validator=self.validator(schema),
+            style=style,
+            explode=bool(parameter.get("explode", style == "form")),
+            example=parameter.get("example"),
+        )
+
+    def media(self, content: dict[str, Any]) -> dict[str, CompiledMedia]:
+        compiled = {}
+        for media_type, media in content.items():
+            schema = media.get("schema")
+            examples = {
+                name: _deref(example, self.document).get("value")
+                for name, example in media.get("examples", {}).items()
+            }
+            if not examples and "example" in media:
+                examples["example"] = media["example"]
+            compiled[media_type.lower()] = CompiledMedia(
+                media_type=media_type.lower(),
+                validator=self.validator(schema) if schema is not None else None,
+                examples=examples,
+            )
+        return compiled
+
+    def response(self, status: str, response: dict[str, Any]) -> CompiledResponse:
+        headers = [
+            self.parameter(name, "header", {"required": False, **_deref(header, self.document)})
+            for name, header in response.get("headers", {}).items()
+            if name.lower() != "content-type"
+        ]
+        return CompiledResponse(
+            status=status,
+            description=response.get("description", ""),
+            media=self.media(response.get("content", {})),
+            headers=headers,
+        )
+
+    def security(self, requirements: list[dict[str, Any]]) -> list[list[SecurityScheme]]:
+        alternatives = []
+        for requirement in requirements:
+            alternative = []
+            for scheme_name in requirement:
+                scheme = _deref(self.schemes.get(scheme_name, {}), self.document)
+                if not scheme:
+                    raise SpecfakeError(f"security scheme {scheme_name!r} is not defined")
+                alternative.append(_security_scheme(scheme))
+            alternatives.append(alternative)
+        return alternatives
+
+
+def _security_scheme(scheme: dict[str, Any]) -> SecurityScheme:
+    kind = scheme.get("type")
+    if kind == "http" and str(scheme.get("scheme", "")).lower() in {"bearer", "basic"}:
+        return SecurityScheme(str(scheme["scheme"]).lower())
+    if kind in {"oauth2", "openIdConnect"}:
+        return SecurityScheme("bearer")
+    if kind == "apiKey":
+        return SecurityScheme("apiKey", scheme.get("in", "header"), scheme.get("name", ""))
+    return SecurityScheme("other")
+
+
+def _path_regex(template: str) -> tuple[re.Pattern[str], list[str]]:
+    """``/a/{id}/b`` → a pattern over the raw (still percent-encoded) path, and ``["id"]``."""
+    names: list[str] = []
+    pattern = ""
+    for literal, name in re.findall(r"([^{]*)(?:\{([^}]+)\})?", template):
+        pattern += re.escape(literal)
+        if name:
+            pattern += f"(?P<p{len(names)}>[^/]+)"
+            names.append(name)
+    return re.compile(f"^{pattern}$"), names
+
+
+def _deref(node: Any, document: dict[str, Any], depth: int = 0) -> Any:
+    """Follow a local ``$ref`` (``#/components/...``) of a non-schema object."""
+    if not isinstance(node, dict) or "$ref" not in node:
+        return node
+    ref = node["$ref"]
+    if not isinstance(ref, str) or not ref.startswith("#/") or depth > 16:
+        raise SpecfakeError(f"only local references are supported, got {ref!r}")
+    target: Any = document
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(target, dict) or part not in target:
+            raise SpecfakeError(f"reference {ref!r} points at nothing")
+        target = target[part]
+    return _deref(target, document, depth + 1)

@@ -1,0 +1,61 @@
+"""Read an OpenAPI 3.0/3.1 file and check it with openapi-spec-validator, once, at start-up."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openapi_spec_validator import validate as validate_spec
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+from specfake.errors import SpecfakeError
+
+_SUFFIXES = (".openapi.yaml", ".openapi.yml", ".openapi.json", ".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSpec:
+    """A checked OpenAPI document and the short name it is served under."""
+
+    name: str
+    path: Path
+    document: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        return str(self.document.get("openapi", ""))
+
+    @property
+    def is_openapi_30(self) -> bool:
+        return self.version.startswith("3.0")
+
+
+def spec_name(path: Path) -> str:
+    """``specs/plan-definitions.openapi.yaml`` → ``plan-definitions``."""
+    for suffix in _SUFFIXES:
+        if path.name.endswith(suffix):
+            return path.name[: -len(suffix)]
+    return path.stem
+
+
+def load_spec(path: Path) -> LoadedSpec:
+    """Parse and validate ``path``; any problem is a :class:`SpecfakeError` naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SpecfakeError(f"cannot read spec {path}: {error.strerror}") from error
+    try:
+        document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as error:
+        raise SpecfakeError(f"{path} is not valid YAML/JSON: {error}") from error
+    if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3."):
+        raise SpecfakeError(f"{path} is not an OpenAPI 3.0/3.1 document (no 'openapi: 3.x' field)")
+    try:
+        validate_spec(document)
+    except OpenAPIValidationError as error:
+        where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+        raise SpecfakeError(f"{path} is not a valid OpenAPI document at {where}: {error.message}")
+    return LoadedSpec(spec_name(path), path, document)

@@ -1,0 +1,6 @@
+"""Where the fakes keep their state: the :class:`StateStore` protocol and its implementations."""
+
+from specfake.store.base import CollectionLimit, StateStore, Versioned
+from specfake.store.memory import MemoryStore
+
+__all__ = ["CollectionLimit", "MemoryStore", "StateStore", "Versioned"]

@@ -1,0 +1,62 @@
+"""The small async interface every fake writes through.
+
+A fake never holds state itself: it reads a record with :meth:`StateStore.get` and writes it
+back with :meth:`StateStore.compare_and_set`, which succeeds only if nobody wrote the record in
+between. That one primitive makes every check-and-write atomic, in memory today and in a shared
+store (Redis ``WATCH``/``MULTI``, SQL ``UPDATE ... WHERE revision = ?``) later, without touching
+the fakes.
+
+Values are JSON-like and treated as immutable: a fake builds a new value instead of editing
+one it got from the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Versioned:
+    """A stored value and its revision; the revision changes on every write."""
+
+    value: Any
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionLimit:
+    """Bounds on a collection: the oldest records are evicted past ``max_items`` or ``max_age``."""
+
+    max_items: int | None = None
+    max_age_seconds: float | None = None
+
+
+class StateStore(Protocol):
+    async def get(self, collection: str, key: str) -> Versioned | None:
+        """The record, or ``None`` if there is none (or it was evicted)."""
+        ...
+
+    async def compare_and_set(
+        self, collection: str, key: str, expected_revision: int | None, value: Any | None
+    ) -> Versioned | None:
+        """Write ``value`` (``None`` deletes) only if the record's revision is still
+        ``expected_revision`` (``None``: only if no record exists). Returns the new record
+        (for a delete, the deleted one), or ``None`` when someone else wrote first."""
+        ...
+
+    async def list(self, collection: str) -> list[tuple[str, Versioned]]:
+        """Every record of ``collection``, oldest first."""
+        ...
+
+    async def snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
+        """The values of ``collections``, as ``{collection: {key: value}}``."""
+        ...
+
+    async def restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
+        """Replace each collection named in ``snapshot`` with exactly those records."""
+        ...
+
+    def set_limit(self, collection: str, limit: CollectionLimit) -> None:
+        """Bound ``collection`` (remembered idempotency keys, for instance)."""
+        ...
