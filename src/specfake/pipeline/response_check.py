@@ -17,8 +17,9 @@ def response_errors(operation: CompiledOperation, outcome: Outcome) -> list[Fiel
         documented = ", ".join(sorted(operation.responses))
         return [FieldError("body", "", f"status {outcome.status} is not documented ({documented})")]
     errors: list[FieldError] = []
+    present = {name.lower(): value for name, value in outcome.headers.items()}
     for header in response.headers:
-        value = outcome.headers.get(header.name)
+        value = present.get(header.name.lower())
         if value is None:
             if header.required:
                 errors.append(FieldError("header", header.name, "required response header missing"))
