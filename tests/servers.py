@@ -28,8 +28,16 @@ def running_server(*arguments: str | Path, log: Path | None = None) -> Iterator[
     Fails with the server's own output if it does not answer ``/__specfake__/health`` in time.
     """
     port = free_port()
-    command = [sys.executable, "-m", "specfake", "serve", "--port", str(port), "--quiet",
-               *map(str, arguments)]
+    command = [
+        sys.executable,
+        "-m",
+        "specfake",
+        "serve",
+        "--port",
+        str(port),
+        "--quiet",
+        *map(str, arguments),
+    ]
     output = open(log, "w+b") if log else None  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, stdout=output or subprocess.PIPE, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"

@@ -159,7 +159,9 @@ class Specfake:
         if handler is not None and not preferences.bypasses_fake:
             fake_request = OperationRequest(
                 operation=operation,
-                path={name: values.get(name, raw_value) for name, raw_value in path_parameters.items()},
+                path={
+                    name: values.get(name, raw_value) for name, raw_value in path_parameters.items()
+                },
                 query={key: values[key] for key in query if key in values},
                 headers=headers,
                 body=body,

@@ -30,7 +30,9 @@ def state_errors(state: Any, schemas: Mapping[str, dict[str, Any]]) -> list[Fiel
         if name not in state:
             continue
         validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-        for error in sorted(validator.iter_errors(state[name]), key=lambda e: list(e.absolute_path)):
+        for error in sorted(
+            validator.iter_errors(state[name]), key=lambda e: list(e.absolute_path)
+        ):
             pointer = "".join(f"/{part}" for part in (name, *error.absolute_path))
             errors.append(FieldError("body", pointer, error.message))
     return errors
@@ -58,7 +60,9 @@ def load_fixture_dir(directory: Path, schemas: Mapping[str, dict[str, Any]]) -> 
             raise SpecfakeError(f"{path}: a fixture file must be a mapping of sections")
         for name, value in content.items():
             if name in state:
-                raise SpecfakeError(f"{path}: section {name!r} is already defined in {origin[name]}")
+                raise SpecfakeError(
+                    f"{path}: section {name!r} is already defined in {origin[name]}"
+                )
             state[name], origin[name] = value, str(path)
         problems = state_errors(content, schemas)
         if problems:

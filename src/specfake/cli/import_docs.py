@@ -24,16 +24,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("pages", nargs="*", type=Path, metavar="PAGE")
     parser.add_argument("--out", type=Path, help="where to write the spec (.openapi.yaml)")
     parser.add_argument(
-        "--overlay", action="append", type=Path, default=[], metavar="FILE",
+        "--overlay",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
         help="an OpenAPI Overlay 1.0 file to apply; repeatable, applied in order",
     )
     parser.add_argument("--title", help="info.title when no page has one (default: from --out)")
     parser.add_argument(
-        "--manifest", type=Path, metavar="FILE",
+        "--manifest",
+        type=Path,
+        metavar="FILE",
         help="regenerate every spec listed in this manifest (specs/manifest.yaml)",
     )
     parser.add_argument(
-        "--check", action="store_true",
+        "--check",
+        action="store_true",
         help="with --manifest: write nothing, exit 1 if a committed spec differs",
     )
     parser.set_defaults(run=run)
@@ -82,6 +89,8 @@ def _run_manifest(manifest: Path, check: bool) -> int:
             out.write_text(text, encoding="utf-8")
             print(f"wrote {out}", file=sys.stderr)
     for out in stale:
-        print(f"{out} differs from its sources; run: specfake import-docs --manifest {manifest}",
-              file=sys.stderr)
+        print(
+            f"{out} differs from its sources; run: specfake import-docs --manifest {manifest}",
+            file=sys.stderr,
+        )
     return 1 if stale else 0

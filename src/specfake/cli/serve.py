@@ -23,25 +23,39 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4010, help="port (default 4010)")
     parser.add_argument(
-        "--token", action="append", dest="tokens", metavar="TOKEN",
+        "--token",
+        action="append",
+        dest="tokens",
+        metavar="TOKEN",
         help="accepted bearer token, repeatable (default: dev); any valid JWT is accepted too",
     )
     parser.add_argument(
-        "--max-body", type=int, default=DEFAULT_MAX_BODY, metavar="BYTES",
+        "--max-body",
+        type=int,
+        default=DEFAULT_MAX_BODY,
+        metavar="BYTES",
         help=f"largest accepted request body (default {DEFAULT_MAX_BODY}); larger is 413",
     )
     parser.add_argument("--seed", type=int, help="seed for synthesized responses (default: static)")
     parser.add_argument(
-        "--cors-origins", default=LOCAL_ORIGINS, metavar="REGEX",
+        "--cors-origins",
+        default=LOCAL_ORIGINS,
+        metavar="REGEX",
         help="origins allowed by CORS, as a regex (default: any localhost/127.0.0.1 port)",
     )
     parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
     parser.add_argument(
-        "--idempotency-max-keys", type=int, default=10_000, metavar="N",
+        "--idempotency-max-keys",
+        type=int,
+        default=10_000,
+        metavar="N",
         help="remembered cohort idempotency keys before the oldest are forgotten (default 10000)",
     )
     parser.add_argument(
-        "--idempotency-ttl", type=float, default=24 * 3600, metavar="SECONDS",
+        "--idempotency-ttl",
+        type=float,
+        default=24 * 3600,
+        metavar="SECONDS",
         help="how long a cohort idempotency key is remembered (default 86400)",
     )
     parser.add_argument(
@@ -82,8 +96,11 @@ def run(arguments: argparse.Namespace) -> int:
     print(f"specfake serving {names}", file=sys.stderr)
     print(specfake.banner(), file=sys.stderr)
     print(f"fixtures: {config.fixtures or 'none'}", file=sys.stderr)
-    print(f"listening on http://{arguments.host}:{arguments.port}  "
-          f"(dashboard: http://{arguments.host}:{arguments.port}/__specfake__/)", file=sys.stderr)
+    print(
+        f"listening on http://{arguments.host}:{arguments.port}  "
+        f"(dashboard: http://{arguments.host}:{arguments.port}/__specfake__/)",
+        file=sys.stderr,
+    )
     uvicorn.run(
         app,
         host=arguments.host,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from specfake.config import ServerConfig
 from specfake.fakes.base import Fake, Handler, OperationKey, OperationRequest
 from specfake.fakes.pathways import PathwayFake
-from specfake.config import ServerConfig
 from specfake.store.base import StateStore
 
 __all__ = ["Fake", "Handler", "OperationKey", "OperationRequest", "PathwayFake", "build_fakes"]

@@ -93,7 +93,12 @@ class PathwayFake:
                 f"expectedVersionId {_number(expected)} does not match the current versionId "
                 f"{row['versionId']}; refetch the draft and retry.",
             )
-        updated = {**row, **changes, "versionId": row["versionId"] + 1, "lastUpdated": utc_now_iso()}
+        updated = {
+            **row,
+            **changes,
+            "versionId": row["versionId"] + 1,
+            "lastUpdated": utc_now_iso(),
+        }
         if not await self._store.compare_and_set(COLLECTION, pathway_id, record.revision, updated):
             # Another request wrote the row between our read and our write, so the client's
             # version is stale now: the same answer it would get had it arrived a moment later.
@@ -126,8 +131,15 @@ class PathwayFake:
                     {"versionId": version, **content, "publishedAt": now},
                 ],
             }
-            if await self._store.compare_and_set(COLLECTION, pathway_id, record.revision, published):
-                data = {"id": pathway_id, "versionId": version, "status": "active", "publishedAt": now}
+            if await self._store.compare_and_set(
+                COLLECTION, pathway_id, record.revision, published
+            ):
+                data = {
+                    "id": pathway_id,
+                    "versionId": version,
+                    "status": "active",
+                    "publishedAt": now,
+                }
                 return Outcome(200, {"data": data, "message": "Pathway published successfully"})
         raise _conflict(
             row, f"Pathway {pathway_id} kept changing while it was being published; retry."

@@ -15,7 +15,7 @@ __all__ = ["DocsPage", "import_docs", "render_yaml"]
 
 
 def import_docs(pages: list[Path], overlays: list[Path], title: str) -> dict[str, Any]:
-    """Read ``pages``, assemble one OpenAPI document titled ``title``, apply ``overlays`` in order."""
+    """Read ``pages``, assemble one OpenAPI document titled ``title``, apply ``overlays``."""
     document = assemble([DocsPage(page.name, _read(page)) for page in pages], title)
     for overlay in overlays:
         try:
@@ -35,9 +35,7 @@ def render_yaml(document: dict[str, Any]) -> str:
         def ignore_aliases(self, data: Any) -> bool:
             return True
 
-    return yaml.dump(
-        document, Dumper=_NoAliases, sort_keys=False, allow_unicode=True, width=100
-    )
+    return yaml.dump(document, Dumper=_NoAliases, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _read(path: Path) -> str:

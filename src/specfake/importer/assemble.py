@@ -47,7 +47,9 @@ def _page_document(page: DocsPage) -> dict[str, Any]:
     try:
         document = yaml.safe_load(spec_blocks[0].text)
     except yaml.YAMLError as error:
-        raise SpecfakeError(f"{page.source}: the OpenAPI block is not valid YAML: {error}") from error
+        raise SpecfakeError(
+            f"{page.source}: the OpenAPI block is not valid YAML: {error}"
+        ) from error
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
         raise SpecfakeError(f"{page.source}: the OpenAPI block has no 'paths' mapping")
     _attach_examples(page, document, blocks)
@@ -104,7 +106,7 @@ def _attach_examples(page: DocsPage, document: dict[str, Any], blocks: list[Fenc
             value = json.loads(block.text)
         except json.JSONDecodeError as error:
             raise SpecfakeError(
-                f"{page.source}: the {block.label} example at line {block.line} is not JSON: {error}"
+                f"{page.source}: the {block.label} example (line {block.line}) is not JSON: {error}"
             ) from error
         example = {"summary": summary, "value": value}
         if block.label == "Request":

@@ -44,7 +44,9 @@ def apply_overlay(document: dict[str, Any], overlay: dict[str, Any], source: str
 
 def _update(target: Any, update: Any, where: str) -> None:
     if isinstance(target, list):
-        target.extend(copy.deepcopy(update) if isinstance(update, list) else [copy.deepcopy(update)])
+        target.extend(
+            copy.deepcopy(update) if isinstance(update, list) else [copy.deepcopy(update)]
+        )
     elif isinstance(target, dict) and isinstance(update, dict):
         _merge(target, update)
     else:

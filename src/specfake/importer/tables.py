@@ -52,10 +52,15 @@ class FieldTablePage:
 def parse_field_table_page(page: str, source: str) -> FieldTablePage:
     """Read the operation line, its summary and description, and each field table."""
     lines = [line.strip() for line in page.splitlines() if line.strip()]
-    for position, line in enumerate(lines):
-        if match := _OPERATION_LINE.match(line):
-            break
-    else:
+    position, match = next(
+        (
+            (index, found)
+            for index, line in enumerate(lines)
+            if (found := _OPERATION_LINE.match(line))
+        ),
+        (0, None),
+    )
+    if match is None:
         raise SpecfakeError(f"{source}: no 'METHOD /path' line; is this an API docs page?")
     text_lines = [line for line in lines[position + 1 : position + 3] if "|" not in line]
     parsed = FieldTablePage(

@@ -1,1 +1,1 @@
-"""The request pipeline, one stage per module: router, auth, body, validation, negotiation, mocker."""
+"""The request pipeline, one stage per module: route, auth, body, validate, mock, check."""

@@ -40,7 +40,10 @@ def authenticate(
 
 
 def _check(
-    scheme: SecurityScheme, headers: Mapping[str, str], query: Mapping[str, str], tokens: Collection[str]
+    scheme: SecurityScheme,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    tokens: Collection[str],
 ) -> str | None:
     """Why ``scheme`` is not satisfied, or ``None`` when it is."""
     if scheme.kind == "apiKey":

@@ -14,8 +14,12 @@ def mock_response(operation: CompiledOperation, choice: MockChoice, seed: int | 
     headers = {}
     for header in choice.response.headers:
         if header.required:
-            value = header.example if header.example is not None else synthesize(
-                header.validator.schema, {"components": operation.components}, seed=seed
+            value = (
+                header.example
+                if header.example is not None
+                else synthesize(
+                    header.validator.schema, {"components": operation.components}, seed=seed
+                )
             )
             headers[header.name] = str(value)
     if choice.media_type is None:

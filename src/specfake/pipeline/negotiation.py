@@ -48,7 +48,9 @@ class MockChoice:
     has_example: bool
 
 
-def choose_mock(operation: CompiledOperation, preferences: Preferences, accept: str | None) -> MockChoice:
+def choose_mock(
+    operation: CompiledOperation, preferences: Preferences, accept: str | None
+) -> MockChoice:
     """Pick status, media type and example the way Prism does.
 
     Status: ``Prefer: code`` if documented, else the lowest documented 2xx, else the lowest
@@ -63,7 +65,9 @@ def choose_mock(operation: CompiledOperation, preferences: Preferences, accept: 
         if preferences.example not in examples:
             known = ", ".join(sorted(examples)) or "none"
             raise Problem(
-                422, "unknown-example", "Unknown example",
+                422,
+                "unknown-example",
+                "Unknown example",
                 f"The {status} response has no example named {preferences.example!r} "
                 f"(Prefer: example=...); its examples: {known}.",
             )
@@ -79,7 +83,9 @@ def _status(operation: CompiledOperation, wanted: int | None) -> tuple[int, Comp
         if response is None:
             documented = ", ".join(sorted(operation.responses))
             raise Problem(
-                422, "undocumented-status", "Status not documented",
+                422,
+                "undocumented-status",
+                "Status not documented",
                 f"Prefer: code={wanted} asks for a status this operation does not document "
                 f"(documented: {documented}).",
             )
@@ -94,6 +100,8 @@ def _status(operation: CompiledOperation, wanted: int | None) -> tuple[int, Comp
     if numeric:
         return int(numeric[0]), operation.responses[numeric[0]]
     raise Problem(
-        501, "no-responses", "No responses documented",
+        501,
+        "no-responses",
+        "No responses documented",
         f"{operation.method} {operation.path_template} documents no responses to answer with.",
     )

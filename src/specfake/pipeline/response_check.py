@@ -31,7 +31,9 @@ def response_errors(operation: CompiledOperation, outcome: Outcome) -> list[Fiel
     if media is None:
         documented = ", ".join(sorted(response.media)) or "no body"
         errors.append(
-            FieldError("header", "Content-Type", f"{outcome.media_type} is not documented ({documented})")
+            FieldError(
+                "header", "Content-Type", f"{outcome.media_type} is not documented ({documented})"
+            )
         )
     elif media.validator is not None:
         errors.extend(media.validator.errors(outcome.body, "body"))

@@ -42,7 +42,9 @@ def parameter_errors(
     return values, errors
 
 
-def body_errors(operation: CompiledOperation, media: CompiledMedia | None, body: Any) -> list[FieldError]:
+def body_errors(
+    operation: CompiledOperation, media: CompiledMedia | None, body: Any
+) -> list[FieldError]:
     """Check the parsed ``body`` (``None`` when absent) against the operation's body schema."""
     if body is None:
         if operation.body_required:

@@ -160,7 +160,9 @@ class CompiledOperation:
         )
 
     def path_parameters(self, match: re.Match[str]) -> dict[str, str]:
-        return {name: unquote(match.group(f"p{i}")) for i, name in enumerate(self.path_parameter_names)}
+        return {
+            name: unquote(match.group(f"p{i}")) for i, name in enumerate(self.path_parameter_names)
+        }
 
 
 def compile_operations(spec: LoadedSpec) -> list[CompiledOperation]:
@@ -192,7 +194,9 @@ class _Compiler:
 
     def operation(self, path: str, method: str, path_item: dict[str, Any]) -> CompiledOperation:
         operation = path_item[method]
-        parameters = self.parameters([*path_item.get("parameters", []), *operation.get("parameters", [])])
+        parameters = self.parameters(
+            [*path_item.get("parameters", []), *operation.get("parameters", [])]
+        )
         regex, names = _path_regex(path)
         body = _deref(operation.get("requestBody", {}), self.document)
         responses = {

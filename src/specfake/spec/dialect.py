@@ -25,7 +25,9 @@ def _convert_30(node: Any) -> Any:
     converted = {key: _convert_30(value) for key, value in node.items()}
     if converted.pop("nullable", False) is True:
         if "type" in converted:
-            types = converted["type"] if isinstance(converted["type"], list) else [converted["type"]]
+            types = (
+                converted["type"] if isinstance(converted["type"], list) else [converted["type"]]
+            )
             converted["type"] = [*types, "null"]
         elif "$ref" not in converted and "enum" not in converted:
             pass

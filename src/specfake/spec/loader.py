@@ -57,5 +57,7 @@ def load_spec(path: Path) -> LoadedSpec:
         validate_spec(document)
     except OpenAPIValidationError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "(root)"
-        raise SpecfakeError(f"{path} is not a valid OpenAPI document at {where}: {error.message}")
+        raise SpecfakeError(
+            f"{path} is not a valid OpenAPI document at {where}: {error.message}"
+        ) from error
     return LoadedSpec(spec_name(path), path, document)

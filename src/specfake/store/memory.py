@@ -58,7 +58,10 @@ class MemoryStore:
         return [(key, entry[0]) for key, entry in self._collections.get(collection, {}).items()]
 
     async def snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
-        return {name: {key: record.value for key, record in await self.list(name)} for name in collections}
+        return {
+            name: {key: record.value for key, record in await self.list(name)}
+            for name in collections
+        }
 
     async def restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
         now = self._clock()
