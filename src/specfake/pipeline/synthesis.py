@@ -287,6 +287,8 @@ class _Synthesizer:
                     if value not in values:
                         break
                     value = varied.value(schema, depth)
+                if value in values and len(values) >= min_items:
+                    break  # the item schema has run out of distinct values
             values.append(value)
         return values
 

@@ -45,11 +45,19 @@ class SchemaValidator:
         found: list[FieldError] = []
         for error in self._validator.iter_errors(instance):
             parts = [str(part) for part in error.instance_path]
-            if error.kind.name == "required":
-                parts.append(str(error.kind.as_dict()["property"]))
-            pointer = "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
-            path = pointer if location == "body" else name + pointer
-            found.append(FieldError(location, path, error.message))
+            kind = error.kind.name
+            if kind == "required":  # point at the missing field, not at its parent
+                targets = [[*parts, str(error.kind.as_dict()["property"])]]
+                message = error.message
+            elif kind == "additionalProperties":  # one entry per unexpected field
+                targets = [[*parts, str(name)] for name in error.kind.as_dict()["unexpected"]]
+                message = "is not allowed here (additionalProperties is false)"
+            else:
+                targets, message = [parts], error.message
+            for target in targets:
+                pointer = "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in target)
+                path = pointer if location == "body" else name + pointer
+                found.append(FieldError(location, path, message))
         return found
 
 
