@@ -14,9 +14,11 @@ Like Prism's mocking, there are two modes:
 Both modes aim at values that validate against the schema (JSON Schema 2020-12 as used by
 OpenAPI 3.1, plus OpenAPI 3.0's ``nullable`` and boolean ``exclusiveMinimum``/``Maximum``).
 Contradictory schemas get a best-effort value instead of an error: the contract checks report
-those, and a mock server should still answer. Known limits: ``not``, ``if``/``then``/``else``,
-``contains``, ``dependent*`` and ``discriminator`` are ignored, and a ``oneOf`` value may match
-more than one branch when branches overlap.
+those, and a mock server should still answer. The spec's examples are trusted as written.
+
+Known limits: ``not``, ``if``/``then``/``else``, ``contains``, ``dependent*``,
+``patternProperties`` and ``discriminator`` are ignored, and a ``oneOf`` value may match more than
+one branch when branches overlap.
 """
 
 from __future__ import annotations
@@ -302,13 +304,17 @@ class _Synthesizer:
                 return False
             return pattern is None or pattern.search(text) is not None
 
-        candidates = self._string_candidates(flat, pattern, min_length, max_length)
-        return next((text for text in candidates if acceptable(text)), "string")
+        text = ""
+        for text in self._string_candidates(flat, pattern, min_length, max_length):
+            if acceptable(text):
+                return text
+        return text  # nothing fits (say, a pattern and lengths that conflict): "string"
 
     def _string_candidates(
         self, flat: Schema, pattern: re.Pattern[str] | None, min_length: int, max_length: int | None
     ) -> Iterator[str]:
-        """Strings to try in order: pattern matches, the ``format`` value, plain text."""
+        """Strings to try in order: pattern matches, the ``format`` value, plain text, and last
+        ``"string"`` (the one a length-only schema gets in static mode)."""
         if pattern is not None:
             yield from self._pattern_candidates(pattern.pattern, min_length)
         format_name = flat.get("format")
@@ -317,7 +323,9 @@ class _Synthesizer:
                 yield _DYNAMIC_FORMATS[format_name](self._rng)
             if format_name in _STATIC_FORMATS:
                 yield _STATIC_FORMATS[format_name]
-        yield self._plain_string(min_length, max_length)
+        if not self._static:
+            yield self._random_string(min_length, max_length)
+        yield _nice_string(min_length, max_length)
 
     def _pattern_candidates(self, pattern: str, min_length: int) -> Iterator[str]:
         try:
@@ -338,10 +346,7 @@ class _Synthesizer:
             yield _emit(regex, self._rng, randomly)
         yield _emit(regex, None, most)
 
-    def _plain_string(self, min_length: int, max_length: int | None) -> str:
-        if self._static:
-            length = _clamp(len("string"), min_length, max_length)
-            return ("string" * (length // 6 + 1))[:length]
+    def _random_string(self, min_length: int, max_length: int | None) -> str:
         upper = _clamp(min_length + 12, min_length, max_length)
         length = self._rng.randint(min(max(min_length, 1), upper), upper)
         return "".join(self._rng.choice(string.ascii_lowercase) for _ in range(length))
@@ -358,17 +363,14 @@ class _Synthesizer:
         multiple_of = _number_or_none(flat.get("multipleOf"))
         multiple_of = multiple_of if multiple_of is not None and multiple_of > 0 else None
         if integer or multiple_of is not None:
-            # Search multiples k * step: exact bounds on k, then the same float check jsonschema
-            # makes, since 3 * 0.1 is not a multiple of 0.1 in floating point.
+            # Search multiples k * step near the preferred k, keeping the first that passes the
+            # bounds (exclusive ends included) and the float check jsonschema makes: 3 * 0.1 is
+            # not a multiple of 0.1 in floating point, 4 * 0.1 is.
             step: int | float = 1 if multiple_of is None else multiple_of
             if integer and multiple_of is not None:
                 step = Fraction(str(multiple_of)).numerator
             k_low = None if low is None else math.ceil(Fraction(low) / Fraction(step))
-            if k_low is not None and low_open and k_low * step == low:
-                k_low += 1
             k_high = None if high is None else math.floor(Fraction(high) / Fraction(step))
-            if k_high is not None and high_open and k_high * step == high:
-                k_high -= 1
             values = [k * step for k in _nearby(self._pick_integer(k_low, k_high), k_low, k_high)]
             valid = (
                 value
@@ -391,6 +393,12 @@ class _Synthesizer:
             return _clamp(0, low, high)
         window_low, window_high = _window(low, high)
         return self._rng.randint(window_low, window_high)
+
+
+def _nice_string(min_length: int, max_length: int | None) -> str:
+    """``"string"``, cut or repeated to fit the length bounds."""
+    length = _clamp(len("string"), min_length, max_length)
+    return ("string" * (length // 6 + 1))[:length]
 
 
 def _merge(parts: list[Schema]) -> Schema:

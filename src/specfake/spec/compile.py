@@ -55,10 +55,18 @@ class SchemaValidator:
             else:
                 targets, message = [parts], error.message
             for target in targets:
-                pointer = "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in target)
-                path = pointer if location == "body" else name + pointer
+                if location == "body":
+                    path = json_pointer(target)
+                else:  # INTERFACE.md: a parameter is named, whatever part of it failed
+                    path = name
+                    message = f"{json_pointer(target)}: {message}" if target else message
                 found.append(FieldError(location, path, message))
         return found
+
+
+def json_pointer(parts: list[str]) -> str:
+    """RFC 6901: ``["a/b", "c"]`` → ``/a~1b/c``."""
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 @dataclass(frozen=True, slots=True)
