@@ -131,7 +131,9 @@ def test_unknown_id_is_404(server, assert_conforms):
 
 def test_invalid_body_is_422_and_changes_nothing(server):
     before = row(server, DOCS_PATHWAY)
-    response = patch(server, DOCS_PATHWAY, {"expectedVersionId": 7, "title": ["not", "a", "string"]})
+    response = patch(
+        server, DOCS_PATHWAY, {"expectedVersionId": 7, "title": ["not", "a", "string"]}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == "/title"
     assert row(server, DOCS_PATHWAY) == before

@@ -182,9 +182,10 @@ def test_request_journal_records_newest_last_and_clears(server):
 
 @pytest.fixture(scope="module")
 def petstore():
-    with running_server(PETSTORE, "--token", "unused") as base_url, httpx.Client(
-        base_url=base_url, timeout=10
-    ) as client:
+    with (
+        running_server(PETSTORE, "--token", "unused") as base_url,
+        httpx.Client(base_url=base_url, timeout=10) as client,
+    ):
         yield client
 
 

@@ -76,10 +76,12 @@ def test_json_examples_become_named_operation_examples():
     )
     document = assemble([page("a.md", "/a", "A", "object", examples)], "t")
     media = document["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]
-    assert media["examples"] == {"listing-things": {"summary": "Listing things", "value": {"ok": True}}}
+    assert media["examples"] == {
+        "listing-things": {"summary": "Listing things", "value": {"ok": True}}
+    }
 
 
 def test_broken_json_example_is_an_error_naming_the_page():
     broken = "\n## Examples\n**Request**\n```json\n{oops}\n```\n"
-    with pytest.raises(SpecfakeError, match="a.md: the Request example"):
+    with pytest.raises(SpecfakeError, match=r"a\.md: the Request example"):
         assemble([page("a.md", "/a", "A", "object", broken)], "t")

@@ -65,7 +65,7 @@ def test_required_column_becomes_required_list():
 
 
 def test_page_without_operation_line_is_an_error_naming_the_page():
-    with pytest.raises(SpecfakeError, match="notes.md: no 'METHOD /path' line"):
+    with pytest.raises(SpecfakeError, match=r"notes\.md: no 'METHOD /path' line"):
         parse_field_table_page("just prose", "notes.md")
 
 

@@ -38,8 +38,9 @@ json_values = st.recursive(
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=6)
     | st.uuids().map(str),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=4), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -49,7 +50,9 @@ OPERATIONS = {
     for path in SPEC_FILES
     for operation in compile_operations(load_spec(path))
 }
-BODY_OPERATIONS = [key for key, (_, op) in OPERATIONS.items() if "application/json" in op.body_media]
+BODY_OPERATIONS = [
+    key for key, (_, op) in OPERATIONS.items() if "application/json" in op.body_media
+]
 
 
 def reference(path: Path) -> OpenAPI:
@@ -59,7 +62,9 @@ def reference(path: Path) -> OpenAPI:
 @st.composite
 def mutated_bodies(draw, operation: CompiledOperation) -> Any:
     schema = operation.body_media["application/json"].validator.schema
-    body = synthesize(schema, {"components": operation.components}, seed=draw(st.integers(0, 10**6)))
+    body = synthesize(
+        schema, {"components": operation.components}, seed=draw(st.integers(0, 10**6))
+    )
     mutation = draw(st.sampled_from(["none", "replace", "delete", "add", "whole"]))
     if mutation == "whole":
         return draw(json_values)
@@ -77,7 +82,10 @@ def mutated_bodies(draw, operation: CompiledOperation) -> Any:
 
 
 def fast_path_fields(operation: CompiledOperation, body: Any) -> set[str]:
-    return {error.path for error in body_errors(operation, operation.body_media["application/json"], body)}
+    return {
+        error.path
+        for error in body_errors(operation, operation.body_media["application/json"], body)
+    }
 
 
 def reference_fields(api: OpenAPI, operation: CompiledOperation, body: Any) -> set[str]:
@@ -140,7 +148,7 @@ def test_parameter_validation_agrees_with_openapi_core(limit, status, pet_id):
     ):
         operation = OPERATIONS[(PETSTORE.name, operation_id)][1]
         query = {name: values for name, values in query.items() if values}
-        values, errors = parameter_errors(operation, {"petId": pet_id}, query, {})
+        _, errors = parameter_errors(operation, {"petId": pet_id}, query, {})
         ours = {error.path for error in errors}
         args = ImmutableMultiDict([(name, v) for name, vs in query.items() for v in vs])
         result = api.unmarshal_request(MockRequest("http://127.0.0.1", "get", path, args=args))
