@@ -19,7 +19,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from specfake.config import ServerConfig
@@ -88,6 +88,7 @@ class Specfake:
 
     async def reset(self) -> None:
         await self.replace_state(self.fixtures)
+        self._loaded = True
 
     async def state(self) -> dict[str, Any]:
         state: dict[str, Any] = {}
@@ -239,13 +240,12 @@ def create_app(config: ServerConfig) -> Starlette:
             )
         )
     app = Starlette(
-        routes=[
-            Mount("/__specfake__", routes=control_routes(specfake)),
-            # An ASGI endpoint (not a function) so Starlette lets every method through to
-            # the router, which answers 405 with the spec's Allow list itself.
-            Route("/{path:path}", _PipelineEndpoint(specfake)),
-        ],
+        routes=[Mount("/__specfake__", routes=control_routes(specfake))],
         middleware=middleware,
     )
+    # Everything the control routes don't claim goes to the pipeline, which answers 404/405
+    # from the specs itself. (A catch-all `/{path:path}` route would miss paths holding a
+    # decoded newline, and Starlette would answer those with a plain-text 404.)
+    app.router.default = _PipelineEndpoint(specfake)
     app.state.specfake = specfake
     return app

@@ -242,3 +242,10 @@ def test_invalid_spec_is_a_startup_error_naming_the_file(tmp_path: Path):
     )
     assert result.returncode == 2
     assert "broken.openapi.yaml is not a valid OpenAPI document" in result.stderr
+
+
+@pytest.mark.parametrize("raw_id", ["a%0Ab", "a%2Fb", "%00", "caf%C3%A9"])
+def test_odd_path_segments_get_problem_json_not_a_plain_404(server, raw_id):
+    url = f"/v1/plan-definitions/{raw_id}/draft"
+    response = server.patch(url, json={"expectedVersionId": 1}, headers=AUTH)
+    assert_problem(response, 404)

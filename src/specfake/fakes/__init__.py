@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from specfake.config import ServerConfig
 from specfake.fakes.base import Fake, Handler, OperationKey, OperationRequest
+from specfake.fakes.cohorts import CohortFake
 from specfake.fakes.pathways import PathwayFake
 from specfake.store.base import StateStore
 
@@ -12,4 +13,4 @@ __all__ = ["Fake", "Handler", "OperationKey", "OperationRequest", "PathwayFake",
 
 def build_fakes(store: StateStore, config: ServerConfig) -> list[Fake]:
     """Every fake specfake ships; the app binds those whose operations a served spec has."""
-    return [PathwayFake(store)]
+    return [PathwayFake(store), CohortFake(store, config)]

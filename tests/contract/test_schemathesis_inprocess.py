@@ -1,0 +1,52 @@
+"""The same specs through Schemathesis's Python API, in-process against the ASGI app."""
+
+from __future__ import annotations
+
+import asyncio
+
+import schemathesis
+
+from specfake import ServerConfig, create_app
+from tests.conftest import AUTH, FIXTURES, SPECS
+
+APP = create_app(
+    ServerConfig(specs=sorted(SPECS.glob("*.openapi.yaml")), fixtures=FIXTURES)
+)
+
+pathways = schemathesis.openapi.from_path(SPECS / "plan-definitions.openapi.yaml")
+pathways.app = APP
+cohorts = schemathesis.openapi.from_path(SPECS / "cohort-draft.openapi.yaml")
+cohorts.app = APP
+
+
+def reset() -> None:
+    asyncio.run(APP.state.specfake.reset())
+
+
+@pathways.parametrize()
+def test_plan_definitions(case):
+    reset()
+    case.call_and_validate(headers=AUTH)
+
+
+@cohorts.parametrize()
+def test_cohort_draft(case):
+    reset()
+    case.call_and_validate()
+
+
+class PathwayWorkflows(pathways.as_state_machine()):
+    def setup(self) -> None:
+        reset()
+
+    def get_call_kwargs(self, case):
+        return {"headers": AUTH}
+
+
+class CohortWorkflows(cohorts.as_state_machine()):
+    def setup(self) -> None:
+        reset()
+
+
+TestPathwayWorkflows = PathwayWorkflows.TestCase
+TestCohortWorkflows = CohortWorkflows.TestCase
