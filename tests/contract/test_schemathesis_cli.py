@@ -54,10 +54,14 @@ def test_schemathesis_cli_finds_no_failures(fuzzed_server, spec, extra, group):
     summary = result.stdout[-6000:]
     assert result.returncode == 0, summary
     suite = ElementTree.parse(report).getroot()
-    failures = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suite.iter("testsuite"))
+    failures = sum(
+        int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suite.iter("testsuite")
+    )
     assert failures == 0, summary
     if group == "stateful":
-        links = re.search(r"API Links:\s+(\d+) covered / (\d+) selected / (\d+) total", result.stdout)
+        links = re.search(
+            r"API Links:\s+(\d+) covered / (\d+) selected / (\d+) total", result.stdout
+        )
         assert links, summary
         covered, selected = int(links.group(1)), int(links.group(2))
         line = f"{spec}: {covered} of {selected} API links covered by the stateful phase\n"

@@ -9,9 +9,7 @@ import schemathesis
 from specfake import ServerConfig, create_app
 from tests.conftest import AUTH, FIXTURES, SPECS
 
-APP = create_app(
-    ServerConfig(specs=sorted(SPECS.glob("*.openapi.yaml")), fixtures=FIXTURES)
-)
+APP = create_app(ServerConfig(specs=sorted(SPECS.glob("*.openapi.yaml")), fixtures=FIXTURES))
 
 pathways = schemathesis.openapi.from_path(SPECS / "plan-definitions.openapi.yaml")
 pathways.app = APP
