@@ -1,4 +1,4 @@
-"""Start real ``specfake serve`` processes on free loopback ports, for end-to-end tests."""
+"""Start real server processes on free loopback ports, for end-to-end tests."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import contextlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 
 STARTUP_TIMEOUT = 20.0
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -21,46 +24,50 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def running_server(*arguments: str | Path, log: Path | None = None) -> Iterator[str]:
-    """Run ``specfake serve ARGUMENTS`` until the block ends; yields its base URL.
-
-    Fails with the server's own output if it does not answer ``/__specfake__/health`` in time.
-    """
+def running_server(*arguments: str | Path) -> contextlib.AbstractContextManager[str]:
+    """Run ``specfake serve ARGUMENTS`` until the block ends; yields its base URL."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "specfake",
-        "serve",
-        "--port",
-        str(port),
-        "--quiet",
-        *map(str, arguments),
-    ]
-    output = open(log, "w+b") if log else None  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, stdout=output or subprocess.PIPE, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(process, base_url)
-        yield base_url
-    finally:
-        process.terminate()
+    command = [sys.executable, "-m", "specfake", "serve", "--port", str(port), "--quiet"]
+    return running_process([*command, *map(str, arguments)], port)
+
+
+def running_faulty_server(fault: str) -> contextlib.AbstractContextManager[str]:
+    """Run the bundled fake with one planted fault (``tests/contract/faulty_server.py``)."""
+    port = free_port()
+    command = [sys.executable, "-m", "tests.contract.faulty_server", fault, "--port", str(port)]
+    return running_process(command, port)
+
+
+@contextlib.contextmanager
+def running_process(command: list[str], port: int) -> Iterator[str]:
+    """Run the server ``command`` (listening on ``port``) until the block ends.
+
+    Its output goes to a temporary file, never a pipe nobody reads (a full pipe would block
+    the server); a server that exits or is not healthy in time fails with that output.
+    """
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if output:
-            output.close()
+            _wait_until_healthy(process, base_url, output)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str) -> None:
+def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, output: IO[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            out = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"specfake serve exited with {process.returncode}:\n{out}")
+            output.seek(0)
+            raise RuntimeError(
+                f"server exited with {process.returncode}:\n{output.read().decode()}"
+            )
         try:
             if httpx.get(f"{base_url}/__specfake__/health", timeout=1).status_code == 200:
                 return
@@ -68,4 +75,4 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str) -> None
             pass
         time.sleep(0.05)
     process.kill()
-    raise RuntimeError(f"specfake serve did not become healthy within {STARTUP_TIMEOUT}s")
+    raise RuntimeError(f"server did not become healthy within {STARTUP_TIMEOUT}s")

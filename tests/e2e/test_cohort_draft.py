@@ -41,7 +41,9 @@ def state(server) -> dict[str, Any]:
 
 
 def stored_draft(server, draft_id: str) -> dict[str, Any] | None:
-    return next((row for row in state(server)["cohort_drafts"] if row["draft_id"] == draft_id), None)
+    return next(
+        (row for row in state(server)["cohort_drafts"] if row["draft_id"] == draft_id), None
+    )
 
 
 def error_paths(response: httpx.Response) -> list[str]:
@@ -73,9 +75,7 @@ def test_create_resolves_names_and_makes_resources(server, post):
 
 
 @pytest.mark.parametrize("id_field", ["draft_id", "input_draft_id"])
-def test_patch_by_draft_id_or_its_legacy_alias_changes_only_supplied_fields(
-    server, post, id_field
-):
+def test_patch_by_draft_id_or_its_legacy_alias_changes_only_supplied_fields(server, post, id_field):
     before = stored_draft(server, NURSING_DRAFT)
     response = post({id_field: NURSING_DRAFT, "name_id": UNUSED_NAME})
     assert response.status_code == 200
@@ -96,6 +96,15 @@ def test_two_different_draft_ids_are_a_400_naming_both(server, post):
     assert response.status_code == 400
     assert error_paths(response) == ["/draft_id", "/input_draft_id"]
     assert stored_draft(server, CARDIOLOGY_DRAFT)["version"] == 3
+
+
+def test_malformed_json_is_the_documented_400(server, assert_conforms):
+    response = server.post(
+        "/cohort/draft", content=b'{"name": "x",}', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["type"].endswith("malformed-json")
+    assert_conforms(OPERATION, response)
 
 
 def test_unknown_draft_is_a_404(post):
@@ -237,12 +246,17 @@ def test_acks_for_unknown_or_non_soft_keys_are_404(post):
 
 async def _burst(base_url: str, body: dict[str, Any], count: int) -> list[httpx.Response]:
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
-        return await asyncio.gather(*(client.post("/cohort/draft", json=body) for _ in range(count)))
+        return await asyncio.gather(
+            *(client.post("/cohort/draft", json=body) for _ in range(count))
+        )
 
 
 def test_24_concurrent_duplicates_apply_once(server, assert_conforms):
-    body = {"draft_id": CARDIOLOGY_DRAFT, "simulations": ["Acute Stroke Code"],
-            "idempotency_key": "burst"}
+    body = {
+        "draft_id": CARDIOLOGY_DRAFT,
+        "simulations": ["Acute Stroke Code"],
+        "idempotency_key": "burst",
+    }
     responses = asyncio.run(_burst(str(server.base_url), body, 24))
     for response in responses:
         assert_conforms(OPERATION, response)

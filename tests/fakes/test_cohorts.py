@@ -14,8 +14,7 @@ from starlette.datastructures import Headers
 
 from specfake.config import ServerConfig
 from specfake.errors import Problem
-from specfake.fakes import OperationRequest
-from specfake.fakes import cohorts
+from specfake.fakes import OperationRequest, cohorts
 from specfake.fakes.cohorts import CohortFake
 from specfake.pipeline.outcome import Outcome
 from specfake.pipeline.response_check import response_errors
@@ -124,7 +123,9 @@ def test_create_resolves_names_ignoring_case_and_turns_values_into_resources():
     )
     assert status == 200 and body["success"] is True
     form = body["form_state"]
-    assert form["draft_id"] == body["draft_id"] and form["status"] == "live" and form["version"] == 1
+    assert (
+        form["draft_id"] == body["draft_id"] and form["status"] == "live" and form["version"] == 1
+    )
     assert form["name"]["value"] == "Interns"
     assert form["departments"] == [
         {"id": CARDIOLOGY, "name": "Cardiology"},
@@ -155,8 +156,11 @@ def test_ids_and_values_of_one_list_field_combine_without_duplicates():
     fake = make_fake()
     status, body = post(
         fake,
-        {"draft_id": NURSING_DRAFT, "department_ids": [CARDIOLOGY], "departments": ["Cardiology",
-                                                                                    "Pediatrics"]},
+        {
+            "draft_id": NURSING_DRAFT,
+            "department_ids": [CARDIOLOGY],
+            "departments": ["Cardiology", "Pediatrics"],
+        },
     )
     assert status == 200
     assert [item["name"] for item in body["form_state"]["departments"]] == [
@@ -351,8 +355,12 @@ def test_a_duplicate_of_a_request_that_never_finishes_gets_409_in_progress(monke
 def propose(fake: CohortFake, key: str = "soft-1") -> dict[str, Any]:
     status, body = post(
         fake,
-        {"draft_id": NURSING_DRAFT, "description": "New hires", "soft": True,
-         "idempotency_key": key},
+        {
+            "draft_id": NURSING_DRAFT,
+            "description": "New hires",
+            "soft": True,
+            "idempotency_key": key,
+        },
     )
     assert status == 200
     return body
@@ -374,8 +382,12 @@ def test_a_soft_patch_waits_as_a_proposal_and_the_accept_applies_it():
     status, body = post(fake, {"idempotency_key": "soft-1", "accept": False})
     assert status == 409 and "already accepted" in body["detail"]
     # The original soft request, replayed after its ack, answers as it did the first time.
-    replay = {"draft_id": NURSING_DRAFT, "description": "New hires", "soft": True,
-              "idempotency_key": "soft-1"}
+    replay = {
+        "draft_id": NURSING_DRAFT,
+        "description": "New hires",
+        "soft": True,
+        "idempotency_key": "soft-1",
+    }
     assert post(fake, replay) == (200, proposed)
 
 
@@ -383,7 +395,9 @@ def test_a_rejected_proposal_is_never_applied():
     fake = make_fake()
     before = draft(fake, NURSING_DRAFT)
     propose(fake)
-    status, body = post(fake, {"idempotency_key": "soft-1", "accept": False, "draft_id": NURSING_DRAFT})
+    status, body = post(
+        fake, {"idempotency_key": "soft-1", "accept": False, "draft_id": NURSING_DRAFT}
+    )
     assert status == 200 and body["form_state"]["pending_proposal"] is None
     assert draft(fake, NURSING_DRAFT) == before
     assert post(fake, {"idempotency_key": "soft-1", "accept": True})[0] == 409
@@ -401,8 +415,9 @@ def test_a_draft_with_a_waiting_proposal_takes_no_other_change_but_answers_a_no_
 
 def test_a_soft_create_is_dormant_until_accepted():
     fake = make_fake()
-    status, created = post(fake, {"departments": ["Pediatrics"], "soft": True,
-                                  "idempotency_key": "soft-new"})
+    status, created = post(
+        fake, {"departments": ["Pediatrics"], "soft": True, "idempotency_key": "soft-new"}
+    )
     assert status == 200 and created["form_state"]["status"] == "dormant"
     draft_id = created["draft_id"]
     assert post(fake, {"draft_id": draft_id, "name": "x"})[0] == 409
@@ -429,8 +444,10 @@ def test_a_rejected_soft_create_is_deleted_and_later_patches_get_404():
     [
         ({"idempotency_key": "nobody-sent-this", "accept": True}, "is remembered"),
         ({"idempotency_key": "plain", "accept": True}, "was not soft"),
-        ({"idempotency_key": "soft-1", "accept": True, "draft_id": CARDIOLOGY_DRAFT},
-         "staged nothing"),
+        (
+            {"idempotency_key": "soft-1", "accept": True, "draft_id": CARDIOLOGY_DRAFT},
+            "staged nothing",
+        ),
     ],
     ids=["unknown-key", "not-soft", "other-draft"],
 )

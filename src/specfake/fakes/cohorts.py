@@ -105,8 +105,11 @@ _CATALOG_ENTRY: Json = {
     "type": "object",
     "additionalProperties": False,
     "required": ["id", "name"],
-    "properties": {"id": _UUID, "name": {"type": "string", "minLength": 1},
-                   "description": {"type": "string"}},
+    "properties": {
+        "id": _UUID,
+        "name": {"type": "string", "minLength": 1},
+        "description": {"type": "string"},
+    },
 }
 _FLAG: Json = {
     "type": "object",
@@ -123,8 +126,11 @@ _FLAG: Json = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["id", "value"],
-                "properties": {"id": _UUID, "value": {"type": ["string", "boolean", "number"]},
-                               "label": {"type": "string"}},
+                "properties": {
+                    "id": _UUID,
+                    "value": {"type": ["string", "boolean", "number"]},
+                    "label": {"type": "string"},
+                },
             },
         },
     },
@@ -142,8 +148,12 @@ RESOURCE_SCHEMA: Json = {
     "type": "object",
     "additionalProperties": False,
     "required": ["id", "kind", "value", "created_at"],
-    "properties": {"id": _UUID, "kind": {"enum": list(RESOURCE_KINDS)}, "value": {},
-                   "created_at": _TIME},
+    "properties": {
+        "id": _UUID,
+        "kind": {"enum": list(RESOURCE_KINDS)},
+        "value": {},
+        "created_at": _TIME,
+    },
     "if": {"properties": {"kind": {"enum": ["name", "description"]}}},
     "then": {"properties": {"value": {"type": "string"}}},
     "else": {"properties": {"value": _JSON_OBJECT}},
@@ -157,8 +167,12 @@ _UPDATES: Json = {
         "active": {
             "oneOf": [
                 {"type": "null"},
-                {"type": "object", "additionalProperties": False, "required": ["add", "drop"],
-                 "properties": {"add": _UUID, "drop": _UUIDS}},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["add", "drop"],
+                    "properties": {"add": _UUID, "drop": _UUIDS},
+                },
             ]
         },
     },
@@ -167,15 +181,24 @@ DRAFT_SCHEMA: Json = {
     "type": "object",
     "additionalProperties": False,
     "required": [
-        "draft_id", "status", "version", *(pair.ids for pair in PAIRS), "flag_ids",
-        "pending_ids", "pending_proposal", "created_at", "updated_at",
+        "draft_id",
+        "status",
+        "version",
+        *(pair.ids for pair in PAIRS),
+        "flag_ids",
+        "pending_ids",
+        "pending_proposal",
+        "created_at",
+        "updated_at",
     ],
     "properties": {
         "draft_id": _UUID,
         "status": {"enum": ["live", "dormant"]},
         "version": {"type": "integer", "minimum": 1},
-        **{pair.ids: _UUIDS if pair.many else {"oneOf": [{"type": "null"}, _UUID]}
-           for pair in PAIRS},
+        **{
+            pair.ids: _UUIDS if pair.many else {"oneOf": [{"type": "null"}, _UUID]}
+            for pair in PAIRS
+        },
         "flag_ids": _UUIDS,
         "pending_ids": _UUIDS,
         "pending_proposal": {
@@ -202,8 +225,16 @@ DRAFT_SCHEMA: Json = {
 KEY_SCHEMA: Json = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["idempotency_key", "fingerprint", "soft", "state", "draft_id", "response",
-                 "ack", "created_at"],
+    "required": [
+        "idempotency_key",
+        "fingerprint",
+        "soft",
+        "state",
+        "draft_id",
+        "response",
+        "ack",
+        "created_at",
+    ],
     "properties": {
         "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 200},
         "fingerprint": {"type": "string"},
@@ -299,8 +330,12 @@ class CohortFake:
                     key,
                     reserved,
                     work(),
-                    lambda response: {**entry, "state": "done", "draft_id": response["draft_id"],
-                                      "response": response},
+                    lambda response: {
+                        **entry,
+                        "state": "done",
+                        "draft_id": response["draft_id"],
+                        "response": response,
+                    },
                     undone=None,
                 )
             record = await self._store.get(KEYS, key)
@@ -477,8 +512,12 @@ class CohortFake:
 
     async def _answer(self, draft_id: str, draft: Json | None, key: str, message: str) -> Json:
         """The 200 body; ``form_state`` is left out only when the draft no longer exists."""
-        response: Json = {"success": True, "draft_id": draft_id, "idempotency_key": key,
-                          "message": message}
+        response: Json = {
+            "success": True,
+            "draft_id": draft_id,
+            "idempotency_key": key,
+            "message": message,
+        }
         if draft is not None:
             response["form_state"] = _form_state(draft, await self._world(draft))
         return response
@@ -502,7 +541,7 @@ class _World:
         self.catalog = catalog
         self.resources = resources
         self._entries = {kind: {e["id"]: e for e in catalog[kind]} for kind in CATALOG_KINDS}
-        self.options = {
+        self.flag_of = {
             option["id"]: flag for flag in catalog["flags"] for option in flag["options"]
         }
 
@@ -520,7 +559,7 @@ class _World:
     def knows(self, item_id: str) -> bool:
         return (
             item_id in self.resources
-            or item_id in self.options
+            or item_id in self.flag_of
             or any(item_id in entries for entries in self._entries.values())
         )
 
@@ -581,8 +620,13 @@ def _active_update(body: Json, world: _World) -> tuple[Json | None, list[FieldEr
     options = world.active_options()
     chosen = [option for option in options if option["value"] is body["active"]]
     if not chosen:
-        return None, [FieldError("body", "/active", f"the catalog has no {ACTIVE_FLAG} option "
-                                 f"for {json.dumps(body['active'])}")]
+        return None, [
+            FieldError(
+                "body",
+                "/active",
+                f"the catalog has no {ACTIVE_FLAG} option for {json.dumps(body['active'])}",
+            )
+        ]
     siblings = [option["id"] for option in options if option is not chosen[0]]
     contradicting = [
         FieldError("body", pointer, f"contradicts active: {json.dumps(body['active'])}")
@@ -607,7 +651,7 @@ def _reference_errors(record: Json, world: _World, prefix: str = "") -> list[Fie
     ]
     options: dict[str, list[tuple[str, str]]] = {}
     for pointer, option_id in _pointed(record, "flag_ids", prefix):
-        flag = world.options.get(option_id)
+        flag = world.flag_of.get(option_id)
         if flag is None:
             errors.append(FieldError("body", pointer, f"no flag option has id {option_id!r}"))
         else:
@@ -713,8 +757,12 @@ def _new_resource(kind: str, value: Any) -> Json:
 
 def _proposal(key: str, body: Json, updates: Json | None) -> Json:
     changes = {name: value for name, value in body.items() if name in CHANGE_FIELDS}
-    return {"idempotency_key": key, "created_at": utc_now_iso(), "changes": changes,
-            "updates": updates}
+    return {
+        "idempotency_key": key,
+        "created_at": utc_now_iso(),
+        "changes": changes,
+        "updates": updates,
+    }
 
 
 def _require_open(draft: Json) -> None:
@@ -743,8 +791,10 @@ def _target_draft_id(body: Json) -> str | None:
             "conflicting-draft-ids",
             "Conflicting draft ids",
             f"draft_id {draft_id!r} and its legacy alias input_draft_id {alias!r} differ.",
-            errors=[FieldError("body", "/draft_id", message),
-                    FieldError("body", "/input_draft_id", message)],
+            errors=[
+                FieldError("body", "/draft_id", message),
+                FieldError("body", "/input_draft_id", message),
+            ],
         )
     return draft_id if draft_id is not None else alias
 

@@ -1,0 +1,150 @@
+"""The fake with one planted fault, to prove `specfake check` catches it.
+
+    python -m tests.contract.faulty_server FAULT --port N
+
+Response validation is off (a fault must reach the wire, not become a 500), everything else
+is the real bundled server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Callable
+
+import uvicorn
+
+import specfake.app
+import specfake.fakes.pathways as pathways
+from specfake import ServerConfig, create_app
+from specfake.errors import Problem
+from specfake.fakes.cohorts import KEYS, CohortFake
+from specfake.fakes.pathways import COLLECTION, PathwayFake
+from specfake.resources import bundled_fixtures, bundled_specs
+
+
+def ignore_expected_version() -> None:
+    original = PathwayFake.update_draft
+
+    async def update_draft(self, request):
+        record = await self._store.get(COLLECTION, request.path["id"])
+        if record is not None:
+            body = {**request.body, "expectedVersionId": record.value["versionId"]}
+            request = dataclasses.replace(request, body=body)
+        return await original(self, request)
+
+    PathwayFake.update_draft = update_draft
+
+
+def bump_version_by_two() -> None:
+    original = PathwayFake.update_draft
+
+    async def update_draft(self, request):
+        outcome = await original(self, request)
+        if outcome.status == 200:
+            record = await self._store.get(COLLECTION, request.path["id"])
+            row = {**record.value, "versionId": record.value["versionId"] + 1}
+            await self._store.compare_and_set(COLLECTION, row["id"], record.revision, row)
+            outcome.body["data"]["versionId"] = row["versionId"]
+        return outcome
+
+    PathwayFake.update_draft = update_draft
+
+
+def edit_published_rows() -> None:
+    original = pathways._require_draft
+    pathways._require_draft = lambda row, action: (
+        None if action == "edited" else original(row, action)
+    )
+
+
+def apply_retries_twice() -> None:
+    original = CohortFake._once
+
+    async def once(self, key, fingerprint, soft, work):
+        remembered = await self._store.get(KEYS, key)
+        if remembered is not None:  # forget the key: the retry is applied again
+            await self._store.compare_and_set(KEYS, key, remembered.revision, None)
+        return await original(self, key, fingerprint, soft, work)
+
+    CohortFake._once = once
+
+
+def apply_soft_before_ack() -> None:
+    original = CohortFake._patch
+
+    async def patch(self, body, draft_id, key, soft):
+        if soft:
+            await original(self, body, draft_id, key, False)
+        return await original(self, body, draft_id, key, soft)
+
+    CohortFake._patch = patch
+
+
+def drop_required_field() -> None:
+    original = PathwayFake.update_draft
+
+    async def update_draft(self, request):
+        outcome = await original(self, request)
+        if outcome.status == 200:
+            del outcome.body["message"]
+        return outcome
+
+    PathwayFake.update_draft = update_draft
+
+
+def fail_on_malformed_json() -> None:
+    original = specfake.app.parse_json
+
+    def parse_json(raw):
+        try:
+            return original(raw)
+        except Problem as problem:
+            raise RuntimeError("planted fault: malformed JSON crashes the handler") from problem
+
+    specfake.app.parse_json = parse_json
+
+
+def accept_missing_token() -> None:
+    specfake.app.authenticate = lambda *arguments: None
+
+
+def wrong_response_content_type() -> None:
+    original = specfake.app.render
+
+    def render(outcome):
+        response = original(outcome)
+        if outcome.status < 400:
+            response.headers["content-type"] = "text/plain"
+        return response
+
+    specfake.app.render = render
+
+
+FAULTS: dict[str, Callable[[], None]] = {
+    "ignore-expected-version": ignore_expected_version,
+    "bump-version-by-two": bump_version_by_two,
+    "edit-published-rows": edit_published_rows,
+    "apply-retries-twice": apply_retries_twice,
+    "apply-soft-before-ack": apply_soft_before_ack,
+    "drop-required-field": drop_required_field,
+    "fail-on-malformed-json": fail_on_malformed_json,
+    "accept-missing-token": accept_missing_token,
+    "wrong-response-content-type": wrong_response_content_type,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("fault", choices=sorted(FAULTS))
+    parser.add_argument("--port", type=int, required=True)
+    arguments = parser.parse_args()
+    FAULTS[arguments.fault]()
+    config = ServerConfig(
+        specs=bundled_specs(), fixtures=bundled_fixtures(), validate_responses=False
+    )
+    uvicorn.run(create_app(config), host="127.0.0.1", port=arguments.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
