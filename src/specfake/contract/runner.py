@@ -27,7 +27,11 @@ API_OPERATIONS = {
 }
 JSON_TYPES = ("application/json", "application/problem+json")
 # Checks that judge accepted (positive) data: meaningless when only invalid data is sent.
-POSITIVE_ONLY_CHECKS = ("positive_data_acceptance", "use_after_free", "ensure_resource_availability")
+POSITIVE_ONLY_CHECKS = (
+    "positive_data_acceptance",
+    "use_after_free",
+    "ensure_resource_availability",
+)
 MAX_MESSAGES = 10
 
 
