@@ -8,30 +8,39 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from specfake.errors import FieldError
+
 logger = logging.getLogger("specfake")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JournalEntry:
-    time: str
+    """One answered request, kept as raw values: every request is recorded, few are ever read,
+    so rounding, formatting the time and the errors wait until one is."""
+
+    time: float  # seconds since the epoch (``time.time()``)
     method: str
     path: str
     status: int
-    duration_ms: float
+    seconds: float  # how long the pipeline took
     operation_id: str | None
     detail: str | None
-    errors: list[dict[str, str]]
+    errors: tuple[FieldError, ...]
+
+    @property
+    def duration_ms(self) -> float:
+        return round(self.seconds * 1000, 3)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "time": self.time,
+            "time": timestamp(self.time),
             "method": self.method,
             "path": self.path,
             "status": self.status,
             "duration_ms": self.duration_ms,
             "operation_id": self.operation_id,
             "detail": self.detail,
-            "errors": self.errors,
+            "errors": [error.to_json() for error in self.errors],
         }
 
 
@@ -43,9 +52,11 @@ class RequestJournal:
 
     def record(self, entry: JournalEntry) -> None:
         self._entries.append(entry)
+        if not logger.isEnabledFor(logging.INFO):  # serve --quiet
+            return
         if entry.errors:
             first = entry.errors[0]
-            suffix = f"  {first['in']} {first['path']}: {first['message']}"
+            suffix = f"  {first.location} {first.path}: {first.message}"
         else:
             suffix = f"  {entry.detail}" if entry.detail else ""
         logger.info(
@@ -59,5 +70,7 @@ class RequestJournal:
         self._entries.clear()
 
 
-def timestamp() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def timestamp(epoch: float) -> str:
+    """``epoch`` as ISO 8601 UTC with milliseconds and ``Z``."""
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

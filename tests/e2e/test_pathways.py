@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 import re
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from tests.conftest import AUTH, DOCS_PATHWAY, FIXTURES
+from tests.servers import running_server
 
 ACTIVE = "9b8e7d6c-5a4b-4f3e-9d2c-1b0a9f8e7d6c"
 RETIRED = "0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e"
@@ -205,3 +207,22 @@ def test_invalid_fixture_file_is_a_startup_error_naming_file_and_field(tmp_path:
     assert result.returncode == 2
     assert "pathways.yaml: invalid fixture" in result.stderr
     assert "/pathways/1/versionId" in result.stderr
+
+
+def test_subset_of_specs_with_the_bundled_fixtures_serves_and_ignores_other_sections():
+    spec = Path(__file__).parents[2] / "specs/plan-definitions.openapi.yaml"
+    with running_server(spec, "--fixtures", FIXTURES) as url:
+        state = httpx.get(f"{url}/__specfake__/state").json()
+    assert list(state) == ["pathways"]
+
+
+def test_put_state_refused_by_one_fake_leaves_every_fake_unchanged(server):
+    before = server.get("/__specfake__/state").json()
+    broken = {
+        **before,
+        "pathways": [],
+        "cohort_drafts": [{**before["cohort_drafts"][0], "department_ids": [str(uuid.uuid4())]}],
+    }
+    response = server.put("/__specfake__/state", json=broken)
+    assert response.status_code == 422, response.text
+    assert server.get("/__specfake__/state").json() == before

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from pathlib import Path
 
 from specfake.config import LOCAL_ORIGINS, ServerConfig
+from specfake.errors import Problem, SpecfakeError
 from specfake.pipeline.body import DEFAULT_MAX_BODY
 from specfake.resources import bundled_fixtures, bundled_specs
 
@@ -92,6 +94,11 @@ def run(arguments: argparse.Namespace) -> int:
     config = config_from(arguments)
     app = create_app(config)
     specfake = app.state.specfake
+    try:  # load the fixtures now, so a broken one stops start-up instead of a first request
+        asyncio.run(specfake.reset())
+    except Problem as problem:
+        details = "\n".join(f"  {error.path}: {error.message}" for error in problem.errors)
+        raise SpecfakeError(f"{config.fixtures}: invalid fixtures\n{details}") from problem
     names = ", ".join(str(spec.path) for spec in specfake.specs)
     print(f"specfake serving {names}", file=sys.stderr)
     print(specfake.banner(), file=sys.stderr)

@@ -16,12 +16,14 @@ MAX_NESTING = 64
 
 async def read_limited(chunks: AsyncIterator[bytes], limit: int) -> bytes:
     """The whole body, or a 413 as soon as it grows past ``limit`` (never buffered beyond it)."""
-    body = bytearray()
+    parts: list[bytes] = []
+    size = 0
     async for chunk in chunks:
-        body.extend(chunk)
-        if len(body) > limit:
+        size += len(chunk)
+        if size > limit:
             raise payload_too_large(limit)
-    return bytes(body)
+        parts.append(chunk)
+    return b"".join(parts)  # a one-chunk body (the usual case) is returned without a copy
 
 
 def media_type_of(content_type: str | None) -> str:
@@ -57,7 +59,7 @@ def parse_json(raw: bytes) -> Any:
     if depth > MAX_NESTING:
         raise malformed_json(f"The body nests {depth} levels deep; the limit is {MAX_NESTING}.")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise malformed_json(f"{error.msg}: line {error.lineno} column {error.colno}.") from error
     except ValueError as error:
@@ -66,6 +68,10 @@ def parse_json(raw: bytes) -> Any:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON; send a number or null instead.")
+
+
+# One decoder for every body: ``json.loads`` with options builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _nesting_depth(text: str) -> int:

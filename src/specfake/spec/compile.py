@@ -22,6 +22,8 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # OpenAPI: header parameters with these names "SHALL be ignored" (they are described elsewhere).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
+# Declared types that make :meth:`CompiledParameter.coerce` turn the raw string into another value.
+_COERCED_TYPES = frozenset({"array", "integer", "number", "boolean", "null"})
 
 
 class SchemaValidator:
@@ -42,6 +44,8 @@ class SchemaValidator:
 
     def errors(self, instance: Any, location: FieldLocation, name: str = "") -> list[FieldError]:
         """Every failure, located by JSON Pointer (body) or by parameter ``name`` (others)."""
+        if self._validator.is_valid(instance):  # the common case, several times faster
+            return []
         found: list[FieldError] = []
         for error in self._validator.iter_errors(instance):
             parts = [str(part) for part in error.instance_path]
@@ -80,9 +84,21 @@ class CompiledParameter:
     style: str
     explode: bool
     example: Any = None
+    # No declared type asks for anything but the string itself (ids, most headers): decided
+    # once here instead of on every request.
+    verbatim: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        schema = self.validator.schema if isinstance(self.validator.schema, dict) else {}
+        declared = schema.get("type", [])
+        types = declared if isinstance(declared, list) else [declared]
+        verbatim = all(isinstance(kind, str) and kind not in _COERCED_TYPES for kind in types)
+        object.__setattr__(self, "verbatim", verbatim)
 
     def coerce(self, values: list[str]) -> Any:
         """Turn the raw string value(s) into what the schema expects, so it can validate them."""
+        if self.verbatim:
+            return values[-1]
         schema = self.validator.schema if isinstance(self.validator.schema, dict) else {}
         types = schema.get("type", [])
         types = types if isinstance(types, list) else [types]
