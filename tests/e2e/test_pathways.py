@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import httpx
