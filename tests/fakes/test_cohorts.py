@@ -14,8 +14,8 @@ from starlette.datastructures import Headers
 
 from specfake.config import ServerConfig
 from specfake.errors import Problem
-from specfake.fakes import OperationRequest, cohorts
-from specfake.fakes.cohorts import CohortFake
+from specfake.fakes import OperationRequest
+from specfake.fakes.cohorts import CohortFake, idempotency
 from specfake.pipeline.outcome import Outcome
 from specfake.pipeline.response_check import response_errors
 from specfake.spec import compile_operations, load_spec
@@ -340,9 +340,9 @@ def test_concurrent_retries_of_one_key_apply_it_once():
 
 
 def test_a_duplicate_of_a_request_that_never_finishes_gets_409_in_progress(monkeypatch):
-    monkeypatch.setattr(cohorts, "_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(idempotency, "_WAIT_SECONDS", 0.1)
     request = {"name": "Stuck", "idempotency_key": "stuck"}
-    entry = cohorts._key_entry("stuck", cohorts._fingerprint(request), False)
+    entry = idempotency._key_entry("stuck", idempotency._fingerprint(request), False)
     fake = make_fake()
     run(fake.load({**SECTIONS, "cohort_idempotency_keys": [entry]}))
     status, body = post(fake, request)

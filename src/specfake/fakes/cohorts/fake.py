@@ -1,0 +1,330 @@
+"""``CohortFake``: routes a ``POST /cohort/draft`` body to an ack, a patch or a create, under
+an idempotency-key reservation, and writes drafts with compare-and-set."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from uuid import uuid4
+
+from specfake.config import ServerConfig
+from specfake.errors import conflict, not_found, validation_failed
+from specfake.fakes.base import Handler, OperationKey, OperationRequest, utc_now_iso
+from specfake.fakes.cohorts.drafts import (
+    _merged,
+    _new_draft,
+    _proposal,
+    _require_open,
+    _revised,
+)
+from specfake.fakes.cohorts.fields import PAIRS, Json, _has_changes, _target_draft_id
+from specfake.fakes.cohorts.idempotency import (
+    _deadline,
+    _fingerprint,
+    _key_entry,
+    _pause,
+    _replayed_ack,
+)
+from specfake.fakes.cohorts.resolution import (
+    _form_state,
+    _pointed,
+    _resolve,
+    _state_reference_errors,
+    _World,
+)
+from specfake.fakes.cohorts.schemas import (
+    _CATALOG_RECORD,
+    CATALOG,
+    CATALOG_SCHEMA,
+    DRAFT_SCHEMA,
+    DRAFTS,
+    EMPTY_CATALOG,
+    KEY_SCHEMA,
+    KEYS,
+    RESOURCE_SCHEMA,
+    RESOURCES,
+)
+from specfake.pipeline.outcome import Outcome
+from specfake.store.base import CollectionLimit, StateStore, Versioned
+
+DraftChange = Callable[[Json], Json | None]  # the new draft, or None to delete it
+
+
+# A draft write re-reads and retries a lost compare-and-set (another patch landed first).
+_MAX_ATTEMPTS = 8
+
+
+class CohortFake:
+    """Stateful fake of ``patch-cohort-draft``, with bounded idempotency-key memory."""
+
+    name = "cohorts"
+
+    def __init__(self, store: StateStore, config: ServerConfig) -> None:
+        self._store = store
+        store.set_limit(
+            KEYS,
+            CollectionLimit(config.idempotency_max_keys, config.idempotency_max_age_seconds),
+        )
+
+    def handlers(self) -> Mapping[OperationKey, Handler]:
+        return {("POST", "/cohort/draft"): self.patch_draft}
+
+    def state_schema(self) -> Mapping[str, Json]:
+        return {
+            CATALOG: CATALOG_SCHEMA,
+            DRAFTS: {"type": "array", "items": DRAFT_SCHEMA},
+            RESOURCES: {"type": "array", "items": RESOURCE_SCHEMA},
+            KEYS: {"type": "array", "items": KEY_SCHEMA},
+        }
+
+    async def load(self, sections: Mapping[str, Any]) -> None:
+        catalog = sections.get(CATALOG, EMPTY_CATALOG)
+        drafts, resources, keys = (sections.get(name, []) for name in (DRAFTS, RESOURCES, KEYS))
+        # JSON Schema cannot say "this id names a resource", so references are checked here.
+        errors = _state_reference_errors(catalog, drafts, resources)
+        if errors:
+            raise validation_failed(errors)
+        await self._store.restore(
+            {
+                CATALOG: {_CATALOG_RECORD: catalog},
+                DRAFTS: {draft["draft_id"]: draft for draft in drafts},
+                RESOURCES: {resource["id"]: resource for resource in resources},
+                KEYS: {entry["idempotency_key"]: entry for entry in keys},
+            }
+        )
+
+    async def dump(self) -> dict[str, Any]:
+        snapshot = await self._store.snapshot([CATALOG, DRAFTS, RESOURCES, KEYS])
+        return {
+            CATALOG: snapshot[CATALOG].get(_CATALOG_RECORD, EMPTY_CATALOG),
+            **{name: list(snapshot[name].values()) for name in (DRAFTS, RESOURCES, KEYS)},
+        }
+
+    async def patch_draft(self, request: OperationRequest) -> Outcome:
+        body: Json = request.body
+        draft_id = _target_draft_id(body)
+        if "accept" in body:
+            return await self._acknowledge(body["idempotency_key"], body["accept"], draft_id)
+        key = body.get("idempotency_key") or str(uuid4())
+        soft = bool(body.get("soft")) and (draft_id is None or _has_changes(body))
+        return await self._once(
+            key, _fingerprint(body), soft, lambda: self._change(body, draft_id, key, soft)
+        )
+
+    # -- idempotency --------------------------------------------------------------------------
+
+    async def _once(
+        self, key: str, fingerprint: str, soft: bool, work: Callable[[], Awaitable[Json]]
+    ) -> Outcome:
+        """Do ``work`` once per key: reserve the key, or replay (or wait for) its first answer."""
+        entry = _key_entry(key, fingerprint, soft)
+        deadline = _deadline()
+        while True:
+            reserved = await self._store.compare_and_set(KEYS, key, None, entry)
+            if reserved is not None:
+                return await self._finish(
+                    key,
+                    reserved,
+                    work(),
+                    lambda response: {
+                        **entry,
+                        "state": "done",
+                        "draft_id": response["draft_id"],
+                        "response": response,
+                    },
+                    undone=None,
+                )
+            record = await self._store.get(KEYS, key)
+            if record is None:  # its request failed and gave the key back: try again
+                continue
+            if record.value["fingerprint"] != fingerprint:
+                raise conflict(
+                    f"idempotency_key {key!r} was already used with a different request body; "
+                    "send a new key for a new request."
+                )
+            if record.value["state"] == "done":
+                return Outcome(200, record.value["response"])
+            await _pause(deadline, key)
+
+    async def _acknowledge(self, key: str, accept: bool, draft_id: str | None) -> Outcome:
+        """Apply (``accept``) or discard the soft request ``key`` staged, exactly once."""
+        deadline = _deadline()
+        while True:
+            record = await self._store.get(KEYS, key) or await self._adopt(key)
+            if record is None:  # another request remembered the key first: read it again
+                continue
+            entry = record.value
+            if entry["state"] == "running":
+                await _pause(deadline, key)
+                continue
+            if not entry["soft"]:
+                raise not_found(
+                    f"The request with idempotency_key {key!r} was not soft; there is nothing "
+                    "to accept or reject."
+                )
+            if draft_id not in (None, entry["draft_id"]):
+                raise not_found(f"idempotency_key {key!r} staged nothing on draft {draft_id}.")
+            if entry["ack"] is not None:
+                return _replayed_ack(entry["ack"], accept, key)
+            reserved = await self._store.compare_and_set(
+                KEYS, key, record.revision, {**entry, "state": "running"}
+            )
+            if reserved is not None:
+                break
+            await _pause(deadline, key)
+        return await self._finish(
+            key,
+            reserved,
+            self._settle(entry["draft_id"], key, accept),
+            lambda response: {**entry, "ack": {"accept": accept, "response": response}},
+            undone=entry,
+        )
+
+    async def _adopt(self, key: str) -> Versioned | None:
+        """Remember ``key`` again if a waiting proposal still carries it.
+
+        Keys are forgotten by count and age; without this a proposal whose key was evicted
+        could never be acknowledged, and its draft would refuse every change for good.
+        """
+        for draft_id, record in await self._store.list(DRAFTS):
+            proposal = record.value["pending_proposal"]
+            if proposal is not None and proposal["idempotency_key"] == key:
+                # The first body is forgotten: an empty fingerprint matches no replay of it.
+                entry = {**_key_entry(key, "", True), "state": "done", "draft_id": draft_id}
+                return await self._store.compare_and_set(KEYS, key, None, entry)
+        raise not_found(f"No soft request with idempotency_key {key!r} is remembered.")
+
+    async def _finish(
+        self,
+        key: str,
+        reserved: Versioned,
+        work: Awaitable[Json],
+        done: Callable[[Json], Json],
+        undone: Json | None,
+    ) -> Outcome:
+        """Run ``work`` under a reservation: remember its answer, or undo the reservation
+        (``undone``; ``None`` forgets the key) when it fails, so a corrected retry may reuse it."""
+        try:
+            response = await work
+        except Exception:
+            await self._store.compare_and_set(KEYS, key, reserved.revision, undone)
+            raise
+        # Fails only if the key was evicted meanwhile: the answer stands, it is just not kept.
+        await self._store.compare_and_set(KEYS, key, reserved.revision, done(response))
+        return Outcome(200, response)
+
+    # -- drafts -------------------------------------------------------------------------------
+
+    async def _change(self, body: Json, draft_id: str | None, key: str, soft: bool) -> Json:
+        if draft_id is None:
+            return await self._create(body, key, soft)
+        if not _has_changes(body):
+            draft = (await self._require_draft(draft_id)).value
+            return await self._answer(draft_id, draft, key, "Nothing to change; the current draft.")
+        return await self._patch(body, draft_id, key, soft)
+
+    async def _create(self, body: Json, key: str, soft: bool) -> Json:
+        updates = await self._updates_for(body)
+        now = utc_now_iso()
+        draft = _merged(_new_draft(str(uuid4()), now), updates)
+        if soft:
+            draft = {**draft, "status": "dormant", "pending_proposal": _proposal(key, body, None)}
+        # A fresh UUID: nobody can have written it, so this compare-and-set cannot lose.
+        await self._store.compare_and_set(DRAFTS, draft["draft_id"], None, draft)
+        message = (
+            f"Dormant draft created; send {{idempotency_key: {key!r}, accept: true}} to make it "
+            "live, or accept: false to discard it."
+            if soft
+            else "Draft created."
+        )
+        return await self._answer(draft["draft_id"], draft, key, message)
+
+    async def _patch(self, body: Json, draft_id: str, key: str, soft: bool) -> Json:
+        _require_open((await self._require_draft(draft_id)).value)  # 404 and 409 before 422
+        updates = await self._updates_for(body)
+        now = utc_now_iso()
+
+        def change(draft: Json) -> Json:
+            _require_open(draft)
+            if soft:
+                return {**draft, "pending_proposal": _proposal(key, body, updates)}
+            return _revised(_merged(draft, updates), now)
+
+        draft = await self._update_draft(draft_id, change)
+        message = (
+            f"Change proposed; send {{idempotency_key: {key!r}, accept: true}} to apply it, or "
+            "accept: false to discard it."
+            if soft
+            else "Draft updated."
+        )
+        return await self._answer(draft_id, draft, key, message)
+
+    async def _settle(self, draft_id: str, key: str, accept: bool) -> Json:
+        """Apply or discard the proposal ``key`` staged on ``draft_id`` (a dormant draft is one)."""
+        dormant = (await self._require_draft(draft_id)).value["status"] == "dormant"
+        now = utc_now_iso()
+
+        def change(draft: Json) -> Json | None:
+            proposal = draft["pending_proposal"]
+            if proposal is None or proposal["idempotency_key"] != key:
+                raise not_found(f"Draft {draft_id} has no proposal {key!r} waiting.")
+            if not accept:
+                return None if dormant else {**draft, "pending_proposal": None}
+            applied = _merged(draft, proposal["updates"]) if proposal["updates"] else draft
+            return _revised({**applied, "status": "live", "pending_proposal": None}, now)
+
+        draft = await self._update_draft(draft_id, change)
+        if accept:
+            message = "The dormant draft is live." if dormant else "Proposal applied."
+        else:
+            message = (
+                "The dormant draft was discarded; it no longer exists."
+                if dormant
+                else "Proposal discarded; the draft is unchanged."
+            )
+        return await self._answer(draft_id, draft, key, message)
+
+    async def _update_draft(self, draft_id: str, change: DraftChange) -> Json | None:
+        """Read, change and compare-and-set a draft, retrying when another write landed first."""
+        for _ in range(_MAX_ATTEMPTS):
+            record = await self._require_draft(draft_id)
+            updated = change(record.value)
+            if await self._store.compare_and_set(DRAFTS, draft_id, record.revision, updated):
+                return updated
+        raise conflict(f"Draft {draft_id} kept changing while this request ran; retry.")
+
+    async def _require_draft(self, draft_id: str) -> Versioned:
+        record = await self._store.get(DRAFTS, draft_id)
+        if record is None:
+            raise not_found(f"No cohort draft with id {draft_id!r}.")
+        return record
+
+    async def _updates_for(self, body: Json) -> Json:
+        """The draft updates ``body`` asks for, with the resources its values create written."""
+        updates, created = _resolve(body, await self._world(body))
+        for resource in created:
+            await self._store.compare_and_set(RESOURCES, resource["id"], None, resource)
+        return updates
+
+    async def _answer(self, draft_id: str, draft: Json | None, key: str, message: str) -> Json:
+        """The 200 body; ``form_state`` is left out only when the draft no longer exists."""
+        response: Json = {
+            "success": True,
+            "draft_id": draft_id,
+            "idempotency_key": key,
+            "message": message,
+        }
+        if draft is not None:
+            response["form_state"] = _form_state(draft, await self._world(draft))
+        return response
+
+    async def _world(self, record: Json) -> _World:
+        """The catalog, and every resource ``record`` (a body or a draft) may refer to."""
+        catalog = await self._store.get(CATALOG, _CATALOG_RECORD)
+        resources: dict[str, Json] = {}
+        for name in (*(pair.ids for pair in PAIRS if not pair.in_catalog), "pending_ids"):
+            for _, resource_id in _pointed(record, name):
+                found = await self._store.get(RESOURCES, resource_id)
+                if found is not None:
+                    resources[resource_id] = found.value
+        return _World(catalog.value if catalog else EMPTY_CATALOG, resources)
