@@ -12,11 +12,12 @@ import logging
 import random
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import QueryParams
+from starlette.datastructures import Headers, QueryParams
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -27,16 +28,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from specfake.config import ServerConfig
 from specfake.errors import (
     PROBLEM_CONTENT_TYPE,
+    FieldError,
     Problem,
     not_acceptable,
     response_invalid,
+    upstream_response_invalid,
     validation_failed,
 )
 from specfake.fakes import Fake, Handler, OperationKey, OperationRequest, build_fakes
 from specfake.fixtures import load_fixture_dir, state_errors
 from specfake.journal import JournalEntry, RequestJournal
 from specfake.pipeline.auth import authenticate
-from specfake.pipeline.body import is_json_media, parse_json, read_limited, select_media
+from specfake.pipeline.body import is_json_media, parse_json, receive_limited, select_media
+from specfake.pipeline.forwarder import Forwarder
 from specfake.pipeline.mocker import mock_response
 from specfake.pipeline.negotiation import acceptable_success_media, choose_mock
 from specfake.pipeline.outcome import Outcome
@@ -48,11 +52,11 @@ from specfake.spec import CompiledOperation, LoadedSpec, compile_operations, loa
 from specfake.store import MemoryStore
 
 logger = logging.getLogger("specfake")
+# What answering one request yields: the response, its operation, a summary, the field errors.
+_Handled = tuple[Response, "CompiledOperation | None", "str | None", "list[FieldError]"]
 
 CONTROL_PREFIX = "/__specfake__"
 _NO_QUERY = QueryParams()
-# One encoder for every response: ``json.dumps`` with options builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # Characters Starlette's ``URL`` escapes or drops, so ``request.url.path`` differs from the path.
 _URL_REWRITTEN = re.compile(r"[?#\\\t\r\n]")
 
@@ -86,6 +90,7 @@ class Specfake:
             load_fixture_dir(config.fixtures, self.state_schemas) if config.fixtures else {}
         )
         self.journal = RequestJournal(config.journal_size)
+        self.forwarder = Forwarder(config.upstream) if config.upstream else None
         self._loaded = False
         self._load_lock = asyncio.Lock()
 
@@ -129,8 +134,28 @@ class Specfake:
             await fake.load({name: state[name] for name in fake.state_schema() if name in state})
 
     async def handle(self, request: Request) -> Response:
-        """Run one request through the pipeline; every failure becomes a problem response."""
+        """Answer one request (or forward it, as a proxy) and journal what happened."""
         started = time.perf_counter()
+        if self.forwarder is not None:
+            response, operation, detail, errors = await self._proxy(request, self.forwarder)
+        else:
+            response, operation, detail, errors = await self._serve(request)
+        self.journal.record(
+            JournalEntry(
+                time=time.time(),
+                method=request.method,
+                path=_url_path(request),
+                status=response.status_code,
+                seconds=time.perf_counter() - started,
+                operation_id=operation.operation_id if operation else None,
+                detail=detail,
+                errors=tuple(errors),
+            )
+        )
+        return response
+
+    async def _serve(self, request: Request) -> _Handled:
+        """Run one request through the pipeline; every failure becomes a problem response."""
         if not self._loaded:
             await self.ensure_loaded()
         operation: CompiledOperation | None = None
@@ -146,20 +171,50 @@ class Specfake:
             outcome, detail, errors = problem_outcome(problem), problem.detail, []
         else:
             detail, errors = None, []
-        response = render(outcome)
-        self.journal.record(
-            JournalEntry(
-                time=time.time(),
-                method=request.method,
-                path=_url_path(request),
-                status=outcome.status,
-                seconds=time.perf_counter() - started,
-                operation_id=operation.operation_id if operation else None,
-                detail=detail,
-                errors=tuple(errors),
+        return render(outcome), operation, detail, errors
+
+    async def _proxy(self, request: Request, forwarder: Forwarder) -> _Handled:
+        """Validate the request, forward it, validate the answer (``specfake proxy``).
+
+        Violations are reported (journal, log, ``Specfake-Violations``) and the traffic passes;
+        with ``--errors`` an invalid request is refused unforwarded and an invalid answer is
+        replaced by a 502 naming the fields.
+        """
+        operation: CompiledOperation | None = None
+        try:
+            raw = await receive_limited(request.receive, self.config.max_body)
+            try:
+                match = self.router.match(request.method, _raw_path(request))
+                operation = match.operation
+                self._validated(request, match, raw)
+            except Problem as problem:
+                if self.config.proxy_errors:
+                    raise
+                violations = problem.errors or [
+                    FieldError("path", _url_path(request), problem.detail)
+                ]
+            else:
+                violations = []
+            target = request.scope.get("raw_path") or request.scope["path"].encode()
+            query = request.scope.get("query_string", b"")
+            upstream = await forwarder.forward(
+                request.method,
+                target.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else ""),
+                [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
+                raw,
             )
-        )
-        return response
+            if operation is not None:
+                answer_errors = response_errors(operation, upstream.outcome())
+                if answer_errors and self.config.proxy_errors:
+                    raise upstream_response_invalid(answer_errors, upstream.status)
+                violations += answer_errors
+        except Problem as problem:
+            return render(problem_outcome(problem)), operation, problem.detail, problem.errors
+        for violation in violations:
+            logger.warning("spec violation: %s %s: %s", violation.location, violation.path,
+                           violation.message)  # fmt: skip
+        detail = f"{len(violations)} spec violations" if violations else None
+        return upstream.response(len(violations)), operation, detail, violations
 
     async def _answer(self, request: Request, match: RouteMatch) -> Outcome:
         operation, path_parameters = match.operation, match.path_parameters
@@ -172,16 +227,8 @@ class Specfake:
             offered = [media for media in operation.produces if media != PROBLEM_CONTENT_TYPE]
             if offered:
                 raise not_acceptable(accept, offered)
-        raw = await read_limited(request.stream(), self.config.max_body)
-        body, media = None, None
-        if raw.strip() and operation.body_media:
-            media = select_media(headers.get("content-type"), operation.body_media)
-            body = parse_json(raw) if is_json_media(media.media_type) else None
-        query = {key: query_params.getlist(key) for key in query_params}
-        values, errors = parameter_errors(operation, path_parameters, query, headers)
-        errors.extend(body_errors(operation, media, body))
-        if errors:
-            raise validation_failed(errors, operation.validation_status)
+        raw = await receive_limited(request.receive, self.config.max_body)
+        values, query, body = self._validated(request, match, raw, headers, query_params)
         handler = self.handlers.get((operation.method, operation.path_template))
         if handler is not None and not preferences.bypasses_fake:
             fake_request = OperationRequest(
@@ -190,7 +237,7 @@ class Specfake:
                     name: values.get(name, raw_value) for name, raw_value in path_parameters.items()
                 },
                 query={key: values[key] for key in query if key in values},
-                headers=request.headers,
+                headers=Headers(raw=request.scope["headers"]),  # request.headers copies them
                 body=body,
             )
             try:
@@ -207,6 +254,33 @@ class Specfake:
         if preferences.delay_ms:
             await asyncio.sleep(preferences.delay_ms / 1000)
         return outcome
+
+    def _validated(
+        self,
+        request: Request,
+        match: RouteMatch,
+        raw: bytes,
+        headers: Mapping[str, str] | None = None,
+        query_params: QueryParams | None = None,
+    ) -> tuple[dict[str, Any], dict[str, list[str]], Any]:
+        """Parse and check parameters and body: the coerced values, the query, the body.
+
+        Raises the 400/415/422 problem that lists every failing field.
+        """
+        operation = match.operation
+        headers = headers if headers is not None else _RequestHeaders.of(request.scope)
+        if query_params is None:
+            query_params = request.query_params if request.scope.get("query_string") else _NO_QUERY
+        body, media = None, None
+        if raw.strip() and operation.body_media:
+            media = select_media(headers.get("content-type"), operation.body_media)
+            body = parse_json(raw) if is_json_media(media.media_type) else None
+        query = {key: query_params.getlist(key) for key in query_params}
+        values, errors = parameter_errors(operation, match.path_parameters, query, headers)
+        errors.extend(body_errors(operation, media, body))
+        if errors:
+            raise validation_failed(errors, operation.validation_status)
+        return values, query, body
 
     def banner(self) -> str:
         """The start-up listing of what is served, and by what."""
@@ -226,11 +300,33 @@ def problem_outcome(problem: Problem) -> Outcome:
     return Outcome(problem.status, problem.to_json(), PROBLEM_CONTENT_TYPE, dict(problem.headers))
 
 
+def _json_encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` without its per-call set-up.
+
+    ``json.dumps`` with options builds a ``JSONEncoder``, whose ``encode`` builds the C encoder,
+    on every call. This builds the C encoder once. It skips the circular-reference check: the
+    values come from JSON and the fakes, and one would fail either way (RecursionError instead
+    of ValueError).
+    """
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    if c_make_encoder is None:  # an interpreter without the _json accelerator
+        return encoder.encode
+    encode = c_make_encoder(
+        None, encoder.default, encode_basestring, None, ":", ",", False, False, True
+    )
+    return lambda value: "".join(encode(value, 0))
+
+
+_to_json = _json_encoder()
+
+
 def render(outcome: Outcome) -> Response:
     if outcome.body is None:
         return Response(status_code=outcome.status, headers=outcome.headers)
-    content = _ENCODER.encode(outcome.body).encode()
-    return Response(content, outcome.status, outcome.headers, media_type=outcome.media_type)
+    content = _to_json(outcome.body).encode()
+    # No headers (the usual case) as None: Response then skips two list walks over them.
+    headers = outcome.headers or None
+    return Response(content, outcome.status, headers, media_type=outcome.media_type)
 
 
 def _raw_path(request: Request) -> str:
@@ -280,9 +376,18 @@ class _PipelineEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await self._specfake.handle(Request(scope, receive))
         if self._vary_origin:
-            headers = response.headers
-            headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
+            _vary_origin(response)
         await response(scope, receive, send)
+
+
+def _vary_origin(response: Response) -> None:
+    """Add ``Origin`` to ``Vary`` exactly as CORSMiddleware does for a request without one."""
+    raw = response.raw_headers
+    if all(key != b"vary" for key, _ in raw):
+        raw.append((b"vary", b"Origin"))  # what MutableHeaders.__setitem__ does when absent
+        return
+    headers = response.headers
+    headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
 
 
 class _CorsDispatch:

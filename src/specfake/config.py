@@ -25,3 +25,5 @@ class ServerConfig:
     idempotency_max_keys: int = 10_000
     idempotency_max_age_seconds: float = 24 * 3600
     validate_responses: bool = True
+    upstream: str | None = None  # set: forward every request there (specfake proxy)
+    proxy_errors: bool = False  # with upstream: refuse invalid requests and answers

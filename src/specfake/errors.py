@@ -152,5 +152,16 @@ def response_invalid(errors: list[FieldError], status: int) -> Problem:
     )
 
 
+def upstream_response_invalid(errors: list[FieldError], status: int) -> Problem:
+    return Problem(
+        502,
+        "upstream-response-invalid",
+        "The upstream server's answer breaks the spec",
+        f"The upstream answered {status} with a response that breaks the spec (proxy --errors); "
+        "fix the server or the spec.",
+        errors=errors,
+    )
+
+
 class SpecfakeError(Exception):
     """A start-up or usage error a person must fix (bad spec, bad fixture, bad page)."""

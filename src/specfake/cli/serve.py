@@ -22,8 +22,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="OpenAPI 3.0/3.1 file")
     parser.add_argument("--fixtures", type=Path, help="directory of YAML fixtures (start state)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4010, help="port (default 4010)")
     parser.add_argument(
         "--token",
         action="append",
@@ -31,21 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="TOKEN",
         help="accepted bearer token, repeatable (default: dev); any valid JWT is accepted too",
     )
-    parser.add_argument(
-        "--max-body",
-        type=int,
-        default=DEFAULT_MAX_BODY,
-        metavar="BYTES",
-        help=f"largest accepted request body (default {DEFAULT_MAX_BODY}); larger is 413",
-    )
     parser.add_argument("--seed", type=int, help="seed for synthesized responses (default: static)")
-    parser.add_argument(
-        "--cors-origins",
-        default=LOCAL_ORIGINS,
-        metavar="REGEX",
-        help="origins allowed by CORS, as a regex (default: any localhost/127.0.0.1 port)",
-    )
-    parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
     parser.add_argument(
         "--idempotency-max-keys",
         type=int,
@@ -60,28 +44,59 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="how long a cohort idempotency key is remembered (default 86400)",
     )
-    parser.add_argument(
-        "--quiet", action="store_true", help="no per-request log lines, only the banner"
-    )
+    add_server_options(parser)
     parser.set_defaults(run=run)
 
 
-def config_from(arguments: argparse.Namespace) -> ServerConfig:
-    specs = arguments.specs or bundled_specs()
-    fixtures = arguments.fixtures or (None if arguments.specs else bundled_fixtures())
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """Options every server command has (``serve`` and ``proxy``)."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4010, help="port (default 4010)")
+    parser.add_argument(
+        "--max-body",
+        type=int,
+        default=DEFAULT_MAX_BODY,
+        metavar="BYTES",
+        help=f"largest accepted request body (default {DEFAULT_MAX_BODY}); larger is 413",
+    )
+    parser.add_argument(
+        "--cors-origins",
+        default=LOCAL_ORIGINS,
+        metavar="REGEX",
+        help="origins allowed by CORS, as a regex (default: any localhost/127.0.0.1 port)",
+    )
+    parser.add_argument("--no-cors", action="store_true", help="send no CORS headers")
+    parser.add_argument(
+        "--quiet", action="store_true", help="no per-request log lines, only the banner"
+    )
+
+
+def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
+    """The config for ``serve`` (fakes from the fixtures) or, given ``upstream``, ``proxy``."""
+    specs = list(arguments.specs or bundled_specs())
+    shared = {
+        "specs": specs,
+        "max_body": arguments.max_body,
+        "cors_origin_regex": None if arguments.no_cors else arguments.cors_origins,
+    }
+    if proxy:
+        return ServerConfig(**shared, **proxy)  # type: ignore[arg-type]
     return ServerConfig(
-        specs=list(specs),
-        fixtures=fixtures,
+        **shared,  # type: ignore[arg-type]
+        fixtures=arguments.fixtures or (None if arguments.specs else bundled_fixtures()),
         tokens=tuple(arguments.tokens or ("dev",)),
-        max_body=arguments.max_body,
         seed=arguments.seed,
-        cors_origin_regex=None if arguments.no_cors else arguments.cors_origins,
         idempotency_max_keys=arguments.idempotency_max_keys,
         idempotency_max_age_seconds=arguments.idempotency_ttl,
     )
 
 
 def run(arguments: argparse.Namespace) -> int:
+    return run_server(arguments)
+
+
+def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
+    """Build the app (``proxy``: ``upstream``, ``proxy_errors``), print the banner, serve."""
     import uvicorn
 
     from specfake.app import create_app
@@ -91,7 +106,7 @@ def run(arguments: argparse.Namespace) -> int:
         format="%(message)s",
         stream=sys.stderr,
     )
-    config = config_from(arguments)
+    config = config_from(arguments, **proxy)
     app = create_app(config)
     specfake = app.state.specfake
     try:  # load the fixtures now, so a broken one stops start-up instead of a first request
@@ -102,7 +117,11 @@ def run(arguments: argparse.Namespace) -> int:
     names = ", ".join(str(spec.path) for spec in specfake.specs)
     print(f"specfake serving {names}", file=sys.stderr)
     print(specfake.banner(), file=sys.stderr)
-    print(f"fixtures: {config.fixtures or 'none'}", file=sys.stderr)
+    if config.upstream:
+        mode = "refusing" if config.proxy_errors else "reporting"
+        print(f"proxying to {config.upstream}, {mode} spec violations", file=sys.stderr)
+    else:
+        print(f"fixtures: {config.fixtures or 'none'}", file=sys.stderr)
     print(
         f"listening on http://{arguments.host}:{arguments.port}  "
         f"(dashboard: http://{arguments.host}:{arguments.port}/__specfake__/)",

@@ -31,11 +31,14 @@ def authenticate(
         return
     reasons = []
     for alternative in operation.security:
-        failures = [_check(scheme, headers, query, tokens) for scheme in alternative]
-        failures = [reason for reason in failures if reason]
-        if not failures:
+        reason = None
+        for scheme in alternative:  # every scheme of an alternative must pass
+            reason = _check(scheme, headers, query, tokens)
+            if reason:
+                break
+        if not reason:
             return
-        reasons.append(failures[0])
+        reasons.append(reason)
     raise unauthorized(reasons[0])
 
 

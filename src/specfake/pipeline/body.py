@@ -7,6 +7,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive
+
 from specfake.errors import malformed_json, payload_too_large, unsupported_media_type
 from specfake.spec.compile import CompiledMedia
 
@@ -22,8 +25,30 @@ async def read_limited(chunks: AsyncIterator[bytes], limit: int) -> bytes:
         size += len(chunk)
         if size > limit:
             raise payload_too_large(limit)
-        parts.append(chunk)
+        if chunk:
+            parts.append(chunk)
     return b"".join(parts)  # a one-chunk body (the usual case) is returned without a copy
+
+
+async def receive_limited(receive: Receive, limit: int) -> bytes:
+    """``read_limited(request.stream(), limit)`` for the request path, reading the ASGI messages
+    itself: Starlette's ``stream()`` is an async generator, and driving one costs several times
+    more than the read. Same answers: the body, a 413 past ``limit``, ``ClientDisconnect``."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise payload_too_large(limit)
+            if chunk:
+                parts.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(parts)
+        elif message["type"] == "http.disconnect":
+            raise ClientDisconnect()
 
 
 def media_type_of(content_type: str | None) -> str:

@@ -171,6 +171,10 @@ class CompiledOperation:
     responses: dict[str, CompiledResponse]
     produces: list[str]
     components: dict[str, Any] = field(repr=False)
+    requires_auth: bool = field(init=False, repr=False)  # asked on every request
+
+    def __post_init__(self) -> None:
+        self.requires_auth = bool(self.security) and all(self.security)
 
     @property
     def validation_status(self) -> int:
@@ -178,10 +182,6 @@ class CompiledOperation:
         if "422" not in self.responses and "400" in self.responses:
             return 400
         return 422
-
-    @property
-    def requires_auth(self) -> bool:
-        return bool(self.security) and all(alternative for alternative in self.security)
 
     def response_for(self, status: int) -> CompiledResponse | None:
         """The documented response for ``status``: exact code, then ``4XX``, then ``default``."""
@@ -192,8 +192,10 @@ class CompiledOperation:
         )
 
     def path_parameters(self, match: re.Match[str]) -> dict[str, str]:
+        """The decoded value of each path parameter (the pattern's groups, in order)."""
         return {
-            name: unquote(match.group(f"p{i}")) for i, name in enumerate(self.path_parameter_names)
+            name: unquote(value) if "%" in value else value
+            for name, value in zip(self.path_parameter_names, match.groups(), strict=True)
         }
 
 
