@@ -13,14 +13,16 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, QueryParams
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -40,7 +42,6 @@ from specfake.fixtures import load_fixture_dir, state_errors
 from specfake.journal import JournalEntry, RequestJournal
 from specfake.pipeline.auth import authenticate
 from specfake.pipeline.body import is_json_media, parse_json, receive_limited, select_media
-from specfake.pipeline.forwarder import Forwarder
 from specfake.pipeline.mocker import mock_response
 from specfake.pipeline.negotiation import acceptable_success_media, choose_mock
 from specfake.pipeline.outcome import Outcome
@@ -50,6 +51,9 @@ from specfake.pipeline.router import RouteMatch, Router
 from specfake.pipeline.validation import body_errors, parameter_errors
 from specfake.spec import CompiledOperation, LoadedSpec, compile_operations, load_spec
 from specfake.store import MemoryStore
+
+if TYPE_CHECKING:
+    from specfake.pipeline.forwarder import Forwarder
 
 logger = logging.getLogger("specfake")
 # What answering one request yields: the response, its operation, a summary, the field errors.
@@ -90,7 +94,12 @@ class Specfake:
             load_fixture_dir(config.fixtures, self.state_schemas) if config.fixtures else {}
         )
         self.journal = RequestJournal(config.journal_size)
-        self.forwarder = Forwarder(config.upstream) if config.upstream else None
+        self.forwarder: Forwarder | None = None
+        if config.upstream:
+            # Imported here: it brings httpx, 0.13 s of every start-up, for proxy mode only.
+            from specfake.pipeline.forwarder import Forwarder
+
+            self.forwarder = Forwarder(config.upstream)
         self._loaded = False
         self._load_lock = asyncio.Lock()
 
@@ -113,13 +122,13 @@ class Specfake:
             state.update(await fake.dump())
         return state
 
-    async def replace_state(self, state: Mapping[str, Any]) -> None:
+    async def replace_state(self, state: Any) -> None:
         """Validate ``state`` (422 naming each bad field) and load it into every fake.
 
         All or nothing: when a fake refuses its part (say, a reference to an unknown id), the
         fakes that already loaded theirs get the previous state back.
         """
-        errors = state_errors(dict(state), self.state_schemas)
+        errors = state_errors(state, self.state_schemas)
         if errors:
             raise validation_failed(errors)
         previous = await self.state()
@@ -165,9 +174,11 @@ class Specfake:
             outcome = await self._answer(request, match)
         except Problem as problem:
             outcome, detail, errors = problem_outcome(problem), problem.detail, problem.errors
+        except ClientDisconnect:  # nobody is left to answer; journal it as such
+            problem = client_disconnected()
+            outcome, detail, errors = problem_outcome(problem), problem.detail, []
         except Exception:  # a bug in specfake: say so in a problem body, never a bare 500
-            logger.exception("unexpected error for %s %s", request.method, _url_path(request))
-            problem = Problem(500, "internal-error", "specfake failed", "See the server log.")
+            problem = internal_error(request)
             outcome, detail, errors = problem_outcome(problem), problem.detail, []
         else:
             detail, errors = None, []
@@ -200,7 +211,7 @@ class Specfake:
             upstream = await forwarder.forward(
                 request.method,
                 target.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else ""),
-                [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
+                request.scope["headers"],  # bytes, as received: any byte goes through
                 raw,
             )
             if operation is not None:
@@ -210,6 +221,12 @@ class Specfake:
                 violations += answer_errors
         except Problem as problem:
             return render(problem_outcome(problem)), operation, problem.detail, problem.errors
+        except ClientDisconnect:
+            problem = client_disconnected()
+            return render(problem_outcome(problem)), operation, problem.detail, []
+        except Exception:  # a bug in specfake: a problem body, never a bare 500
+            problem = internal_error(request)
+            return render(problem_outcome(problem)), operation, problem.detail, []
         for violation in violations:
             logger.warning("spec violation: %s %s: %s", violation.location, violation.path,
                            violation.message)  # fmt: skip
@@ -219,9 +236,9 @@ class Specfake:
     async def _answer(self, request: Request, match: RouteMatch) -> Outcome:
         operation, path_parameters = match.operation, match.path_parameters
         headers = _RequestHeaders.of(request.scope)
-        preferences = parse_prefer(headers.get("prefer"))
         query_params = request.query_params if request.scope.get("query_string") else _NO_QUERY
         authenticate(operation, headers, query_params, self.config.tokens)
+        preferences = parse_prefer(headers.get("prefer"))  # after auth: INTERFACE.md, "Auth"
         accept = headers.get("accept")
         if accept and operation.produces and not acceptable_success_media(operation, accept):
             offered = [media for media in operation.produces if media != PROBLEM_CONTENT_TYPE]
@@ -294,6 +311,16 @@ class Specfake:
                 f" {source}{lock}"
             )
         return "\n".join(lines)
+
+
+def internal_error(request: Request) -> Problem:
+    """Log the exception being handled and describe it to the client: a bug in specfake."""
+    logger.exception("unexpected error for %s %s", request.method, _url_path(request))
+    return Problem(500, "internal-error", "specfake failed", "See the server log.")
+
+
+def client_disconnected() -> Problem:
+    return Problem(400, "client-disconnected", "Client disconnected", "The body never arrived.")
 
 
 def problem_outcome(problem: Problem) -> Outcome:
@@ -427,6 +454,20 @@ class _SpecfakeStarlette(Starlette):
             await super().__call__(scope, receive, send)
 
 
+async def _control_http_error(request: Request, error: Exception) -> Response:
+    """The control API's own 404/405 (unknown route, wrong method) as problem+json too."""
+    assert isinstance(error, HTTPException)
+    phrase = HTTPStatus(error.status_code).phrase
+    problem = Problem(
+        error.status_code,
+        phrase.lower().replace(" ", "-"),
+        phrase,
+        f"{request.method} {request.url.path}: {error.detail}; see GET /__specfake__/.",
+        headers=dict(error.headers or {}),
+    )
+    return render(problem_outcome(problem))
+
+
 def create_app(config: ServerConfig) -> Starlette:
     """Build the ASGI app for ``config``; a bad spec or fixture raises ``SpecfakeError`` here."""
     from specfake.control import control_routes
@@ -450,6 +491,7 @@ def create_app(config: ServerConfig) -> Starlette:
         api,
         routes=[Mount(CONTROL_PREFIX, routes=control_routes(specfake))],
         middleware=middleware,
+        exception_handlers={HTTPException: _control_http_error},
     )
     # Everything the control routes don't claim goes to the pipeline, which answers 404/405
     # from the specs itself. (A catch-all `/{path:path}` route would miss paths holding a

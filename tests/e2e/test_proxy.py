@@ -78,3 +78,10 @@ def test_unreachable_upstream_is_a_502_problem():
         response = client.patch(PATCH_URL, json={"expectedVersionId": 7}, headers=AUTH)
         assert response.status_code == 502
         assert "upstream" in response.json()["detail"]
+
+
+def test_any_header_bytes_are_forwarded_not_a_500():
+    with running_server() as upstream, proxy(upstream) as client:
+        headers = {**AUTH, "X-Note": "caf\u00e9".encode()}  # raw UTF-8 bytes on the wire
+        response = client.patch(PATCH_URL, json={"expectedVersionId": 7}, headers=headers)
+        assert response.status_code == 200

@@ -249,3 +249,81 @@ def test_odd_path_segments_get_problem_json_not_a_plain_404(server, raw_id):
     url = f"/v1/plan-definitions/{raw_id}/draft"
     response = server.patch(url, json={"expectedVersionId": 1}, headers=AUTH)
     assert_problem(response, 404)
+
+
+# Inputs an independent review found to crash or corrupt answers; each is a clear 4xx now.
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        rb'{"expectedVersionId": 7, "title": "\ud800"}',  # a lone surrogate: no UTF-8 exists
+        rb'{"expectedVersionId": 7, "decisionTree": {"\udc00": 1}}',
+        b'{"expectedVersionId": 1e400}',  # overflows a double
+        b'{"expectedVersionId": 1' + b"0" * 400 + b"}",
+    ],
+)
+def test_json_no_peer_can_represent_is_400_and_stores_nothing(server, content):
+    headers = {**AUTH, "Content-Type": "application/json"}
+    assert_problem(server.patch(PATCH_URL, content=content, headers=headers), 400)
+    assert server.get("/__specfake__/state").status_code == 200
+    assert server.patch(PATCH_URL, json={"expectedVersionId": 7}, headers=AUTH).status_code == 200
+
+
+def test_cohort_lone_surrogate_is_400(server):
+    body = rb'{"idempotency_key": "\ud800", "name": "x"}'
+    headers = {"Content-Type": "application/json"}
+    assert_problem(server.post("/cohort/draft", content=body, headers=headers), 400)
+
+
+def test_prefer_with_non_ascii_digits_is_400_and_auth_comes_first(server):
+    headers = {**AUTH, "Prefer": "code=\u00b2".encode()}  # raw UTF-8 bytes on the wire
+    assert_problem(server.patch(PATCH_URL, json={"expectedVersionId": 7}, headers=headers), 400)
+    no_token = {"Prefer": "code=abc"}
+    assert_problem(
+        server.post(f"/v1/plan-definitions/{DOCS_PATHWAY}/publish", headers=no_token), 401
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [(b"null", "application/json", 422), (b'"ab"', "application/json", 422),
+     (b"[]", "application/json", 422), (b"{}", "text/plain", 415)],
+)  # fmt: skip
+def test_put_state_with_a_non_mapping_or_non_json_is_refused(server, content, content_type, status):
+    before = server.get("/__specfake__/state").json()
+    response = server.put(
+        "/__specfake__/state", content=content, headers={"Content-Type": content_type}
+    )
+    assert_problem(response, status)
+    assert server.get("/__specfake__/state").json() == before
+
+
+def test_put_state_with_duplicate_pathway_ids_is_422(server):
+    state = server.get("/__specfake__/state").json()
+    state["pathways"] = [state["pathways"][0], state["pathways"][0]]
+    problem = assert_problem(server.put("/__specfake__/state", json=state), 422)
+    assert problem["errors"][0]["path"] == "/pathways/1/id"
+
+
+def test_control_api_errors_are_problem_json_too(server):
+    assert_problem(server.get("/__specfake__/nope"), 404)
+    response = server.get("/__specfake__/reset")
+    assert_problem(response, 405)
+    assert "POST" in response.headers["allow"]
+
+
+def test_huge_integer_parameter_is_422_not_500(petstore):
+    problem = assert_problem(petstore.get("/pets", params={"limit": "9" * 5000}), 422)
+    assert problem["errors"][0]["path"] == "limit"
+
+
+def test_out_of_range_server_options_are_usage_errors():
+    for option in (["--idempotency-max-keys", "0"], ["--idempotency-ttl", "-1"],
+                   ["--max-body", "-1"]):  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "specfake", "serve", *option],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 2, option
+        assert "must be at least" in result.stderr

@@ -86,3 +86,19 @@ def test_jwt_expiry_is_checked_against_now():
     assert jwt_problem(token, now=1999) is None
     assert "expired" in jwt_problem(token, now=2001)
     assert jwt_problem(jwt({"exp": time.time() + 60})) is None
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        f"{b64({'alg': 'none'})}.{b64({'sub': 'u'})}.!!!",  # signature not base64url
+        f"{b64({'alg': 'none'})}.{b64({'sub': 'u'})}.sïg",
+        f"{b64({'alg': 'none'})}." + base64.urlsafe_b64encode(b'{"exp": NaN}').decode().rstrip("="),
+    ],
+)
+def test_malformed_jwts_are_refused(token):
+    assert jwt_problem(token + ("" if token.count(".") == 2 else ".sig")) is not None
+
+
+def test_unsecured_jwt_with_empty_signature_is_well_formed():
+    assert jwt_problem(f"{b64({'alg': 'none'})}.{b64({'sub': 'u'})}.") is None

@@ -9,8 +9,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from specfake.control.dashboard import dashboard_html
-from specfake.errors import Problem, not_found
-from specfake.pipeline.body import parse_json, read_limited
+from specfake.errors import Problem, not_found, unsupported_media_type
+from specfake.pipeline.body import is_json_media, media_type_of, parse_json, read_limited
 
 if TYPE_CHECKING:
     from specfake.app import Specfake
@@ -36,6 +36,9 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
         if request.method == "GET":
             return JSONResponse(await specfake.state())
         try:
+            content_type = request.headers.get("content-type")
+            if not is_json_media(media_type_of(content_type)):
+                raise unsupported_media_type(content_type or "(none)", ["application/json"])
             raw = await read_limited(request.stream(), specfake.config.max_body * 64)
             await specfake.replace_state(parse_json(raw))
         except Problem as problem:

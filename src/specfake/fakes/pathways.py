@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from specfake.errors import Problem, conflict, not_found
+from specfake.errors import FieldError, Problem, conflict, not_found, validation_failed
 from specfake.fakes.base import Handler, OperationKey, OperationRequest, utc_now_iso
 from specfake.pipeline.outcome import Outcome
 from specfake.store.base import StateStore, Versioned
@@ -75,6 +75,14 @@ class PathwayFake:
 
     async def load(self, sections: Mapping[str, Any]) -> None:
         rows = sections.get("pathways", [])
+        first_index: dict[str, int] = {}
+        duplicates = [
+            FieldError("body", f"/pathways/{index}/id", f"duplicate of /pathways/{first}/id")
+            for index, row in enumerate(rows)
+            if (first := first_index.setdefault(row["id"], index)) != index
+        ]
+        if duplicates:
+            raise validation_failed(duplicates)
         await self._store.restore({COLLECTION: {row["id"]: row for row in rows}})
 
     async def dump(self) -> dict[str, Any]:
@@ -163,5 +171,6 @@ def _conflict(row: dict[str, Any], detail: str) -> Problem:
     return conflict(detail, currentVersionId=row["versionId"], currentStatus=row["status"])
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+def _number(value: int | float) -> str:
+    """``7`` and ``7.0`` read as 7, ``7.5`` as 7.5."""
+    return str(int(value)) if isinstance(value, int) or value.is_integer() else str(value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 from collections.abc import Collection, Mapping
 
@@ -72,10 +73,13 @@ def _check(
 def jwt_problem(token: str, now: float | None = None) -> str | None:
     """Why ``token`` is not a well-formed, unexpired JWT, or ``None`` when it is one."""
     parts = token.split(".")
-    if len(parts) != 3 or not all(parts[:2]):
+    # The signature may be empty (an unsecured JWT, RFC 7519 §6) but must be base64url.
+    if len(parts) != 3 or not all(parts[:2]) or not _BASE64URL.fullmatch(parts[2]):
         return "it is not a JWT (three base64url parts)"
     try:
-        header, payload = (json.loads(_b64url(part)) for part in parts[:2])
+        header, payload = (
+            json.loads(_b64url(part), parse_constant=_no_constant) for part in parts[:2]
+        )
     except (binascii.Error, ValueError):
         return "its header or payload is not base64url-encoded JSON"
     if not isinstance(header, dict) or not isinstance(payload, dict):
@@ -89,7 +93,14 @@ def jwt_problem(token: str, now: float | None = None) -> str | None:
     return None
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _b64url(part: str) -> bytes:
-    if not all(c.isalnum() or c in "-_" for c in part):
+    if not _BASE64URL.fullmatch(part):  # str.isalnum() would let non-ASCII letters through
         raise binascii.Error("not base64url")
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))

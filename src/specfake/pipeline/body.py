@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -84,19 +86,55 @@ def parse_json(raw: bytes) -> Any:
     if depth > MAX_NESTING:
         raise malformed_json(f"The body nests {depth} levels deep; the limit is {MAX_NESTING}.")
     try:
-        return _DECODER.decode(text)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise malformed_json(f"{error.msg}: line {error.lineno} column {error.colno}.") from error
     except ValueError as error:
         raise malformed_json(str(error)) from error
+    if _ESCAPED_SURROGATE.search(text) and _has_lone_surrogate(value):
+        raise malformed_json(
+            "The body has a \\u escape of a lone UTF-16 surrogate (\\ud800-\\udfff), which "
+            "is no character; escape the character's full surrogate pair."
+        )
+    return value
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON; send a number or null instead.")
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number as a float, refusing one too large for a double (``1e400``)."""
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"The number {text[:40]} is too large for a double.")
+    return number
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in ``value`` holds half a surrogate pair (no UTF-8 exists)."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
+
+
+def _double_sized_int(text: str) -> int:
+    """A JSON integer, refusing one beyond a double's range (over 308 digits), as JSON peers do."""
+    if len(text.lstrip("-")) > 308:
+        raise ValueError(f"The number {text[:40]}... is too large for a double.")
+    return int(text)
+
+
 # One decoder for every body: ``json.loads`` with options builds a new one per call.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_double_sized_int
+)
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")  # only then can a lone one exist
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _nesting_depth(text: str) -> int:

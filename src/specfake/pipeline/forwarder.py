@@ -70,10 +70,14 @@ class Forwarder:
         self._client = httpx.AsyncClient(base_url=self.upstream, timeout=timeout)
 
     async def forward(
-        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes
+        self, method: str, target: str, headers: list[tuple[bytes, bytes]], body: bytes
     ) -> UpstreamResponse:
         """Send ``method target`` (path and query, still encoded) upstream; 502 if it fails."""
-        kept = [(name, value) for name, value in headers if name.lower() not in HOP_BY_HOP]
+        kept = [
+            (name, value)
+            for name, value in headers
+            if name.decode("latin-1").lower() not in HOP_BY_HOP
+        ]
         try:
             response = await self._client.request(
                 method, self.upstream + target, headers=kept, content=body

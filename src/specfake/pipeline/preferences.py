@@ -61,4 +61,6 @@ def parse_prefer(header: str | None) -> Preferences:
 
 
 def _integer(text: str, low: int, high: int) -> int | None:
-    return int(text) if text.isdigit() and low <= int(text) <= high else None
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):  # "²".isdigit() is True
+        return None
+    return int(text) if low <= int(text) <= high else None

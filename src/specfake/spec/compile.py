@@ -7,6 +7,7 @@ match and a few microsecond validations, and no spec look-ups at all.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # OpenAPI: header parameters with these names "SHALL be ignored" (they are described elsewhere).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
 # Declared types that make :meth:`CompiledParameter.coerce` turn the raw string into another value.
 _COERCED_TYPES = frozenset({"array", "integer", "number", "boolean", "null"})
 
@@ -111,16 +113,19 @@ class CompiledParameter:
 
 
 def _scalar(value: str, declared: Any) -> Any:
+    """``value`` as the schema's type when it is written as one; otherwise the string itself,
+    which the validator then reports. Numbers beyond a double's range stay strings."""
     types = declared if isinstance(declared, list) else [declared]
-    if "integer" in types and re.fullmatch(r"-?\d+", value):
+    is_integer = _ASCII_INTEGER.fullmatch(value) is not None and len(value) <= 308
+    if "integer" in types and is_integer:
         return int(value)
     if "number" in types:
         try:
-            number = float(value)
+            number = float(value) if value.isascii() else math.inf
         except ValueError:
             return value
-        if number == number and number not in (float("inf"), float("-inf")):
-            return int(number) if re.fullmatch(r"-?\d+", value) else number
+        if math.isfinite(number):
+            return int(value) if is_integer else number
     if "boolean" in types and value.lower() in _TRUE | _FALSE:
         return value.lower() in _TRUE
     if "null" in types and value == "":

@@ -1,0 +1,71 @@
+"""Fast checks of the bench helpers (``bench/``): the generated fixtures load, and a run's wrk
+output becomes the right table and verdicts. The benchmark itself is ``bench/run``."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from specfake.config import ServerConfig
+from specfake.fakes import build_fakes
+from specfake.fixtures import load_fixture_dir
+from specfake.store import MemoryStore
+from tests.conftest import ROOT
+
+
+def bench_module(name: str) -> ModuleType:
+    """``bench/NAME.py``: bench/ is a directory of scripts, not a package."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_fixtures_load_with_the_drafts_valid_patch_lua_edits(tmp_path: Path) -> None:
+    fixtures = bench_module("fixtures")
+    fixtures.write_fixtures(tmp_path, drafts=3)
+    schemas = {
+        name: schema
+        for fake in build_fakes(MemoryStore(), ServerConfig(specs=[]))
+        for name, schema in fake.state_schema().items()
+    }
+    state = load_fixture_dir(tmp_path, schemas)
+    ids = [row["id"] for row in state["pathways"]]
+    assert ids[-3:] == ["bench-draft-000000", "bench-draft-000001", "bench-draft-000002"]
+    assert "cohort_catalog" in state
+    lua = (ROOT / "bench/lua/valid_patch.lua").read_text()
+    assert f'"{fixtures.DRAFT_PREFIX}%06d"' in lua
+
+
+def write_run(out: Path, server: str, scenario: str, requests: int, p99_us: int, status: str):
+    result = {
+        "requests": requests, "duration_us": 10_200_000, "hold_us": 200_000, "p50_us": 5000,
+        "p99_us": p99_us, "max_us": 30000, "non_2xx_3xx": 0, "connect_errors": 0,
+        "read_errors": 0, "write_errors": 0, "timeouts": 0, "failed_edits": 0,
+    }  # fmt: skip
+    wrk_output = f"Running 10s test\nBENCH_RESULT {json.dumps(result)}\n"
+    (out / f"{server}.{scenario}.wrk").write_text(wrk_output)
+    (out / f"{server}.{scenario}.status").write_text(status)
+
+
+def test_report_computes_ratios_from_one_run_and_names_each_miss(tmp_path: Path) -> None:
+    report = bench_module("report")
+    (tmp_path / "scenarios.txt").write_text("patch-409-stale\n")
+    write_run(tmp_path, "specfake", "patch-409-stale", 40_000, 12_000, "409")
+    write_run(tmp_path, "bare", "patch-409-stale", 60_000, 9_000, "200")
+    write_run(tmp_path, "prism", "patch-409-stale", 4_000, 90_000, "200")
+    runs = report.read_runs(tmp_path)
+    assert runs[("specfake", "patch-409-stale")].rps == 4000  # the hold is not load time
+    table = "\n".join(report.table(runs, report.scenarios_in_order(tmp_path)))
+    row = "| patch-409-stale | specfake | 409 | 4,000 | 5.00 | 12.00 | 0 | 0.67x | 10.00x |"
+    assert row in table
+    verdicts = "\n".join(report.target_lines(runs, {"seconds": [1.2, 1.7], "median": 1.45}))
+    assert "0.67x bare ≥ 0.6: met" in verdicts
+    assert "10.00x Prism ≥ 3: met" in verdicts
+    assert "p99 12.0 ms ≤ 15 ms: met" in verdicts
+    assert "worst 1.70 s ≤ 1.5 s: **missed**" in verdicts
