@@ -189,7 +189,8 @@ def test_put_invalid_state_is_422_naming_the_field_and_changes_nothing(server):
     response = server.put("/__specfake__/state", json=bad)
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == "/pathways/0/status"
-    assert server.put("/__specfake__/state", content=b"{").status_code == 400
+    json_type = {"Content-Type": "application/json"}
+    assert server.put("/__specfake__/state", content=b"{", headers=json_type).status_code == 400
     assert server.get("/__specfake__/state").json() == before
 
 
