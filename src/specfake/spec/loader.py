@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from openapi_spec_validator import validate as validate_spec
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from specfake.errors import SpecfakeError
 
@@ -53,11 +53,48 @@ def load_spec(path: Path) -> LoadedSpec:
         raise SpecfakeError(f"{path} is not valid YAML/JSON: {error}") from error
     if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3."):
         raise SpecfakeError(f"{path} is not an OpenAPI 3.0/3.1 document (no 'openapi: 3.x' field)")
+    _validate_once(document, text, path)
+    return LoadedSpec(spec_name(path), path, document)
+
+
+def _validate_once(document: dict[str, Any], text: str, path: Path) -> None:
+    """Validate with openapi-spec-validator, unless this exact text already passed.
+
+    Importing the validator (~1 s) and running it (~0.7 s per spec) was most of the start-up
+    time (bench/RESULTS.md); a spec that passed is remembered by its hash and the validator's
+    version in the user's cache directory, so an unchanged spec starts without either.
+    """
+    validator_version = _version("openapi-spec-validator")
+    digest = hashlib.sha256(f"{validator_version}\n{text}".encode()).hexdigest()
+    marker = _cache_dir() / "validated" / digest
+    if marker.exists():
+        return
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
     try:
-        validate_spec(document)
+        validate(document)
     except OpenAPIValidationError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "(root)"
         raise SpecfakeError(
             f"{path} is not a valid OpenAPI document at {where}: {error.message}"
         ) from error
-    return LoadedSpec(spec_name(path), path, document)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass  # a read-only home only costs the next start its validation
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "specfake"
+
+
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "unknown"

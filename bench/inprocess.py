@@ -1,0 +1,133 @@
+"""specfake's own cost per request, without sockets: the ASGI app called in a loop.
+
+wrk through loopback mixes specfake's Python with uvicorn's parsing and the kernel's TCP work,
+and a sampling profiler attributes the socket writes' cost (which on loopback includes waking
+wrk) to whichever Python line made them. This calls the app directly, so the numbers and the
+profile are only what specfake's code does.
+
+    python bench/inprocess.py [--requests N] [--only SCENARIO] [--profile]
+
+``--profile`` prints cProfile's top 30 (cProfile inflates call-heavy code; py-spy on this
+script gives truer proportions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from specfake import ServerConfig, create_app
+from specfake.resources import bundled_fixtures, bundled_specs
+
+DOCS_PATHWAY = "a1b2c3d4-e5f6-4789-9abc-def012345678"
+BATCHES = 10  # the machine is noisy: report the best and the median batch
+# name → (method, path, body, expected status): the bench/run scenarios that need no state.
+SCENARIOS = {
+    "patch-409-stale": (
+        "PATCH",
+        f"/v1/plan-definitions/{DOCS_PATHWAY}/draft",
+        b'{"expectedVersionId":6}',
+        409,
+    ),
+    "patch-422-invalid": (
+        "PATCH",
+        f"/v1/plan-definitions/{DOCS_PATHWAY}/draft",
+        b'{"expectedVersionId":"7","title":5}',
+        422,
+    ),
+    "publish-404-unknown": ("POST", "/v1/plan-definitions/no-such-pathway/publish", b"", 404),
+}
+
+
+def request_scope(method: str, path: str, body: bytes) -> dict[str, Any]:
+    headers = [(b"host", b"127.0.0.1:4010"), (b"authorization", b"Bearer dev")]
+    if body:
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 4010),
+    }
+
+
+async def call(app: Callable[..., Awaitable[None]], scope: dict[str, Any], body: bytes) -> int:
+    """One request through the app; returns the status it answered."""
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(dict(scope), receive, send)
+    return status
+
+
+async def measure(requests: int, only: str | None, profiler: cProfile.Profile | None) -> None:
+    app = create_app(ServerConfig(specs=bundled_specs(), fixtures=bundled_fixtures()))
+    for name, (method, path, body, expected) in SCENARIOS.items():
+        if only and name != only:
+            continue
+        scope = request_scope(method, path, body)
+        for _ in range(200):  # warm-up
+            status = await call(app, scope, body)
+        if status != expected:
+            raise SystemExit(f"{name}: answered {status}, expected {expected}")
+        batch = max(requests // BATCHES, 1)
+        per_request = []
+        if profiler:
+            profiler.enable()
+        for _ in range(BATCHES):
+            started = time.perf_counter()
+            for _ in range(batch):
+                await call(app, scope, body)
+            per_request.append((time.perf_counter() - started) / batch * 1e6)
+        if profiler:
+            profiler.disable()
+        best, median = min(per_request), statistics.median(per_request)
+        print(
+            f"{name:22} best {best:6.1f} µs/request, median {median:6.1f} "
+            f"({1e6 / best:,.0f} requests/s on one core, no sockets)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--only", choices=sorted(SCENARIOS))
+    parser.add_argument("--profile", action="store_true")
+    arguments = parser.parse_args()
+    profiler = cProfile.Profile() if arguments.profile else None
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings it
+        asyncio.run(measure(arguments.requests, arguments.only, profiler))
+    else:
+        uvloop.run(measure(arguments.requests, arguments.only, profiler))
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+
+
+if __name__ == "__main__":
+    main()
