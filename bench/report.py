@@ -1,8 +1,9 @@
 """Turn one ``bench/run`` output directory into the Markdown table recorded in RESULTS.md.
 
 ``bench/run`` leaves, per server and scenario, ``<server>.<scenario>.wrk`` (wrk's output, whose
-``BENCH_RESULT`` line ``lua/report.lua`` prints) and ``<server>.<scenario>.status`` (the status
-one probe request got), plus ``startup.json`` when start-up was measured.
+``BENCH_RESULT`` line ``lua/report.lua`` prints), ``<server>.<scenario>.status`` (the status
+one probe request got), ``.wrk.time`` (wrk's own CPU seconds) and ``.cpu`` (the machine's and
+the server's CPU ticks before and after), plus ``startup.json`` when start-up was measured.
 
     python bench/report.py OUT_DIR --command "bench/run ..."
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ MIN_BARE_RATIO = 0.6
 MIN_PRISM_RATIO = 3.0
 MAX_P99_MS = 15.0
 MAX_STARTUP_S = 1.5
+NOISY_PERCENT = 10  # other processes' CPU during a run above which its numbers are suspect
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,7 @@ class Run:
     p50_ms: float
     p99_ms: float
     unexpected: int  # failed edits for the valid-PATCH scenario, socket errors for all
+    other_cpu: float | None  # % of the machine's CPU other processes used during the run
 
     @property
     def rps(self) -> float:
@@ -64,8 +68,25 @@ def read_runs(out: Path) -> dict[tuple[str, str], Run]:
             p50_ms=result["p50_us"] / 1000,
             p99_ms=result["p99_us"] / 1000,
             unexpected=socket_errors + result["failed_edits"],
+            other_cpu=other_cpu_percent(path),
         )
     return runs
+
+
+def other_cpu_percent(wrk_output: Path) -> float | None:
+    """How much of the machine's CPU went to neither the server nor wrk during the run: other
+    work on the machine (and the kernel's threads), which makes the run's numbers noisy."""
+    ticks, timing = wrk_output.with_suffix(".cpu"), Path(f"{wrk_output}.time")
+    if not ticks.exists() or not timing.exists():
+        return None
+    (machine_before, server_before), (machine_after, server_after) = (
+        map(int, line.split()) for line in ticks.read_text().splitlines()
+    )
+    elapsed, wrk_user, wrk_system = map(float, timing.read_text().split()[-3:])
+    hertz = os.sysconf("SC_CLK_TCK")
+    others = (machine_after - machine_before - server_after + server_before) / hertz
+    others -= wrk_user + wrk_system
+    return max(0.0, 100 * others / (elapsed * os.cpu_count()))
 
 
 def scenarios_in_order(out: Path) -> list[str]:
@@ -85,9 +106,9 @@ def verdict(ok: bool) -> str:
 
 def table(runs: dict[tuple[str, str], Run], scenarios: list[str]) -> list[str]:
     lines = [
-        "| scenario | server | status | req/s | p50 ms | p99 ms | errors | "
+        "| scenario | server | status | req/s | p50 ms | p99 ms | errors | other CPU | "
         "specfake / bare | specfake / Prism |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scenario in scenarios:
         mine = runs.get(("specfake", scenario))
@@ -99,9 +120,13 @@ def table(runs: dict[tuple[str, str], Run], scenarios: list[str]) -> list[str]:
             if server == "specfake":
                 bare = _format_ratio(ratio(mine, runs.get(("bare", scenario))))
                 prism = _format_ratio(ratio(mine, runs.get(("prism", scenario))))
+            other = "n/a" if run.other_cpu is None else f"{run.other_cpu:.0f}%"
+            if run.other_cpu is not None and run.other_cpu > NOISY_PERCENT:
+                other = f"**{other}**"
             lines.append(
                 f"| {scenario} | {SERVER_LABELS[server]} | {run.status} | {run.rps:,.0f} | "
-                f"{run.p50_ms:.2f} | {run.p99_ms:.2f} | {run.unexpected} | {bare} | {prism} |"
+                f"{run.p50_ms:.2f} | {run.p99_ms:.2f} | {run.unexpected} | {other} | "
+                f"{bare} | {prism} |"
             )
     return lines
 
@@ -203,6 +228,12 @@ def main() -> None:
         "",
         *target_lines(runs, startup),
     ]
+    noisy = [run for run in runs.values() if (run.other_cpu or 0) > NOISY_PERCENT]
+    if noisy:
+        lines.append(
+            f"- {len(noisy)} runs (other CPU in bold) shared the machine with other work "
+            f"(over {NOISY_PERCENT}% of its CPU): their numbers and ratios are suspect."
+        )
     print("\n".join(lines))
 
 

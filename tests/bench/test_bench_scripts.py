@@ -51,10 +51,18 @@ def write_run(out: Path, server: str, scenario: str, requests: int, p99_us: int,
     wrk_output = f"Running 10s test\nBENCH_RESULT {json.dumps(result)}\n"
     (out / f"{server}.{scenario}.wrk").write_text(wrk_output)
     (out / f"{server}.{scenario}.status").write_text(status)
+    # 10 s on 2 cores at 100 ticks/s: of the machine's 2,000 busy ticks the server took 1,000
+    # and wrk 900, so 1 s of 20 (5%) went to other processes.
+    (out / f"{server}.{scenario}.cpu").write_text("0 0\n2000 1000\n")
+    (out / f"{server}.{scenario}.wrk.time").write_text("10.0 5.0 4.0\n")
 
 
-def test_report_computes_ratios_from_one_run_and_names_each_miss(tmp_path: Path) -> None:
+def test_report_computes_ratios_from_one_run_and_names_each_miss(
+    tmp_path: Path, monkeypatch
+) -> None:
     report = bench_module("report")
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(report.os, "sysconf", lambda name: 100)
     (tmp_path / "scenarios.txt").write_text("patch-409-stale\n")
     write_run(tmp_path, "specfake", "patch-409-stale", 40_000, 12_000, "409")
     write_run(tmp_path, "bare", "patch-409-stale", 60_000, 9_000, "200")
@@ -62,7 +70,7 @@ def test_report_computes_ratios_from_one_run_and_names_each_miss(tmp_path: Path)
     runs = report.read_runs(tmp_path)
     assert runs[("specfake", "patch-409-stale")].rps == 4000  # the hold is not load time
     table = "\n".join(report.table(runs, report.scenarios_in_order(tmp_path)))
-    row = "| patch-409-stale | specfake | 409 | 4,000 | 5.00 | 12.00 | 0 | 0.67x | 10.00x |"
+    row = "| patch-409-stale | specfake | 409 | 4,000 | 5.00 | 12.00 | 0 | 5% | 0.67x | 10.00x |"
     assert row in table
     verdicts = "\n".join(report.target_lines(runs, {"seconds": [1.2, 1.7], "median": 1.45}))
     assert "0.67x bare ≥ 0.6: met" in verdicts
