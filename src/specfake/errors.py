@@ -47,13 +47,6 @@ class Problem(Exception):
     def type(self) -> str:
         return PROBLEM_TYPE_BASE + self.slug
 
-    def first_error(self) -> str:
-        """The most useful one-line summary, for log lines and the journal."""
-        if self.errors:
-            first = self.errors[0]
-            return f"{first.location} {first.path}: {first.message}"
-        return self.detail
-
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": self.type,

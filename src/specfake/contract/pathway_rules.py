@@ -111,6 +111,12 @@ def _sandbox_versions(context: RuleContext, result: RuleResult):
             yield pathway, version
 
 
+def _first_sandbox(context: RuleContext, result: RuleResult) -> tuple[str, int] | None:
+    """The first sandbox draft that is still a draft, and its version (rules that change it
+    for good, or hammer it, use one draft only)."""
+    return next(_sandbox_versions(context, result), None)
+
+
 @rule("stale-version-409", "a stale or ahead expectedVersionId is 409 and changes nothing", API,
       Needs.SANDBOX)  # fmt: skip
 def stale_version(context: RuleContext, result: RuleResult) -> None:
@@ -168,7 +174,7 @@ def _state_row(context: RuleContext, pathway: str) -> dict | None:
       "expectedVersionId exactly one wins", API, Needs.SANDBOX)  # fmt: skip
 def concurrent_patches(context: RuleContext, result: RuleResult) -> None:
     """Send concurrent PATCHes carrying the same version to the first sandbox draft."""
-    first = next(_sandbox_versions(context, result), None)
+    first = _first_sandbox(context, result)
     if first is None:
         return
     pathway, version = first
@@ -188,7 +194,7 @@ def concurrent_patches(context: RuleContext, result: RuleResult) -> None:
       "second publish", API, Needs.PUBLISH)  # fmt: skip
 def publish_immutable(context: RuleContext, result: RuleResult) -> None:
     """Publish the first sandbox draft, then PATCH it and publish it again."""
-    first = next(_sandbox_versions(context, result), None)
+    first = _first_sandbox(context, result)
     if first is None:
         return
     pathway, version = first

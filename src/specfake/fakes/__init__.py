@@ -8,7 +8,15 @@ from specfake.fakes.cohorts import CohortFake
 from specfake.fakes.pathways import PathwayFake
 from specfake.store.base import StateStore
 
-__all__ = ["Fake", "Handler", "OperationKey", "OperationRequest", "PathwayFake", "build_fakes"]
+__all__ = [
+    "CohortFake",
+    "Fake",
+    "Handler",
+    "OperationKey",
+    "OperationRequest",
+    "PathwayFake",
+    "build_fakes",
+]
 
 
 def build_fakes(store: StateStore, config: ServerConfig) -> list[Fake]:

@@ -26,7 +26,7 @@ def authenticate(
 ) -> None:
     """Raise a 401 problem unless one security alternative of ``operation`` is satisfied.
 
-    ``headers`` must be case-insensitive (Starlette's ``Headers``).
+    ``headers`` must look names up case-insensitively (as the pipeline's header mapping does).
     """
     if not operation.requires_auth:
         return

@@ -63,7 +63,7 @@ class UpstreamResponse:
 
 
 class Forwarder:
-    """One connection pool to the upstream for the life of the app."""
+    """One connection pool to the upstream for the life of the process."""
 
     def __init__(self, upstream: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.upstream = upstream.rstrip("/")
@@ -93,6 +93,3 @@ class Forwarder:
             if name.lower() not in HOP_BY_HOP and name.lower() != "content-encoding"
         ]
         return UpstreamResponse(response.status_code, returned, response.content)
-
-    async def close(self) -> None:
-        await self._client.aclose()

@@ -8,11 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from specfake.errors import Problem
+from specfake.errors import PROBLEM_CONTENT_TYPE, Problem
 from specfake.pipeline.preferences import Preferences
 from specfake.spec.compile import CompiledOperation, CompiledResponse
-
-PROBLEM_JSON = "application/problem+json"
 
 
 def accepts(accept: str | None, media_type: str) -> bool:
@@ -33,7 +31,7 @@ def accepts(accept: str | None, media_type: str) -> bool:
 
 def acceptable_success_media(operation: CompiledOperation, accept: str | None) -> list[str]:
     """The operation's non-problem media types the client accepts (all when none are declared)."""
-    offered = [media for media in operation.produces if media != PROBLEM_JSON]
+    offered = [media for media in operation.produces if media != PROBLEM_CONTENT_TYPE]
     return [media for media in offered if accepts(accept, media)] if offered else []
 
 
