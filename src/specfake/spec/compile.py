@@ -26,6 +26,15 @@ _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
 _ASCII_INTEGER = re.compile(r"-?[0-9]+")
 # Declared types that make :meth:`CompiledParameter.coerce` turn the raw string into another value.
 _COERCED_TYPES = frozenset({"array", "integer", "number", "boolean", "null"})
+# Keywords whose failure is about the value itself, reported the same by ``evaluate`` and
+# ``iter_errors`` (see :meth:`SchemaValidator._leaf_failures`).
+_LEAF_ASSERTIONS = frozenset({
+    "type", "enum", "const", "format", "pattern", "minLength", "maxLength", "minimum",
+    "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
+    "uniqueItems", "minProperties", "maxProperties",
+})  # fmt: skip
+# Keywords that combine other failures; a failure under one is reported differently.
+_COMPOSITIONS = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "contains"})
 
 
 class SchemaValidator:
@@ -48,6 +57,36 @@ class SchemaValidator:
         """Every failure, located by JSON Pointer (body) or by parameter ``name`` (others)."""
         if self._validator.is_valid(instance):  # the common case, several times faster
             return []
+        leaf_failures = self._leaf_failures(instance)
+        if leaf_failures is None:
+            return self._iterated_errors(instance, location, name)
+        if location == "body":
+            return [FieldError(location, pointer, message) for pointer, message in leaf_failures]
+        return [  # INTERFACE.md: a parameter is named, whatever part of it failed
+            FieldError(location, name, f"{pointer}: {message}" if pointer else message)
+            for pointer, message in leaf_failures
+        ]
+
+    def _leaf_failures(self, instance: Any) -> list[tuple[str, str]] | None:
+        """(JSON Pointer, message) of each failure when all are plain assertions, else ``None``.
+
+        ``evaluate`` lists failures as JSON Pointers and messages without building a Python
+        error object per failure, which ``iter_errors`` does (about 3x the cost on a 422).
+        Its list differs from ``iter_errors`` only where a keyword's failure is made of others
+        (``anyOf``: it lists each branch) or points at the parent (``required``), so any
+        failure that is not a plain assertion sends the caller to :meth:`_iterated_errors`.
+        """
+        failures = []
+        for unit in self._validator.evaluate(instance).errors():
+            keywords = unit["schemaLocation"].split("/")
+            if keywords[-1] not in _LEAF_ASSERTIONS or not _COMPOSITIONS.isdisjoint(keywords):
+                return None
+            failures.append((unit["instanceLocation"], unit["error"]))
+        return failures
+
+    def _iterated_errors(
+        self, instance: Any, location: FieldLocation, name: str
+    ) -> list[FieldError]:
         found: list[FieldError] = []
         for error in self._validator.iter_errors(instance):
             parts = [str(part) for part in error.instance_path]

@@ -1,0 +1,99 @@
+"""SchemaValidator: what a failing value reports, and its fast path agreeing with the full one."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from specfake.errors import FieldError
+from specfake.spec.compile import SchemaValidator
+
+SCHEMA = {
+    "type": "object",
+    "required": ["id"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "title": {"type": "string", "minLength": 1, "maxLength": 5},
+        "a/b~": {"type": "string", "pattern": "^x"},
+        "when": {"type": "string", "format": "date"},
+        "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": True, "maxItems": 2},
+        "kind": {"enum": ["draft", "active"]},
+        "either": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+        "one": {"oneOf": [{"type": "string"}, {"type": "string", "minLength": 1}]},
+        "nested": {"$ref": "#/components/schemas/Nested"},
+    },
+}
+COMPONENTS = {
+    "schemas": {
+        "Nested": {
+            "type": "object",
+            "properties": {"n": {"type": "number", "multipleOf": 2}},
+            "required": ["n"],
+        }
+    }
+}
+VALIDATOR = SchemaValidator(SCHEMA, COMPONENTS)
+
+scalars = st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=6)
+values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children),
+    max_leaves=5,
+)
+bodies = st.dictionaries(
+    st.sampled_from([*SCHEMA["properties"], "extra"]), values | st.just({"n": 3}), max_size=5
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(body=bodies | values)
+def test_fast_path_reports_what_iter_errors_reports(body: Any) -> None:
+    fast = VALIDATOR.errors(body, "body")
+    complete = VALIDATOR._iterated_errors(body, "body", "")
+    assert Counter(fast) == Counter(complete)
+    assert bool(fast) == (not VALIDATOR.is_valid(body))
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=values)
+def test_parameter_failures_are_named_by_parameter(value: Any) -> None:
+    fast = VALIDATOR.errors(value, "query", "filter")
+    assert Counter(fast) == Counter(VALIDATOR._iterated_errors(value, "query", "filter"))
+    assert all(error.path == "filter" for error in fast)
+
+
+def test_plain_assertions_name_each_field_by_json_pointer() -> None:
+    errors = VALIDATOR.errors({"id": 0, "a/b~": "y", "tags": ["x", "x"]}, "body")
+    assert sorted(errors, key=lambda error: error.path) == [
+        FieldError("body", "/a~1b~0", '"y" does not match "^x"'),
+        FieldError("body", "/id", "0 is less than the minimum of 1"),
+        FieldError("body", "/tags", '["x","x"] has non-unique elements'),
+    ]
+
+
+def test_missing_and_unexpected_fields_point_at_the_field_itself() -> None:
+    errors = VALIDATOR.errors({"zz": 1, "nested": {}}, "body")
+    assert sorted(error.path for error in errors) == ["/id", "/nested/n", "/zz"]
+    unexpected = next(error for error in errors if error.path == "/zz")
+    assert unexpected.message == "is not allowed here (additionalProperties is false)"
+
+
+def test_a_failed_any_of_is_one_failure_not_one_per_branch() -> None:
+    assert VALIDATOR.errors({"id": 1, "either": []}, "body") == [
+        FieldError(
+            "body",
+            "/either",
+            "[] is not valid under any of the schemas listed in the 'anyOf' keyword",
+        )
+    ]
+
+
+def test_a_parameter_failure_inside_the_value_says_where() -> None:
+    errors = SchemaValidator({"type": "array", "items": {"type": "integer"}}, {}).errors(
+        [1, "x"], "query", "ids"
+    )
+    assert errors == [FieldError("query", "ids", '/1: "x" is not of type "integer"')]
