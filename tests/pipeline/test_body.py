@@ -1,9 +1,12 @@
 import asyncio
+import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specfake.errors import Problem
-from specfake.pipeline.body import MAX_NESTING, parse_json, read_limited
+from specfake.pipeline.body import MAX_NESTING, _parse_strictly, parse_json, read_limited
 
 
 @pytest.mark.parametrize(
@@ -40,6 +43,59 @@ def test_brackets_inside_strings_do_not_count_as_nesting():
 
 def test_valid_json_parses_strictly():
     assert parse_json('{"é": [1, 2.5, null, true]}'.encode()) == {"é": [1, 2.5, None, True]}
+
+
+@pytest.mark.parametrize(
+    "raw", [b"18446744073709551616", b"[-9223372036854775809]", b'{"n": 1' + b"0" * 300 + b"}"]
+)
+def test_integers_past_64_bits_stay_exact_integers(raw: bytes):
+    assert json.dumps(parse_json(raw)) == json.dumps(json.loads(raw))
+
+
+def _outcome(parse, raw: bytes) -> str:
+    """What a parse makes of ``raw``, as comparable text: the value's JSON (an int and an equal
+    float differ) or the 400's detail."""
+    try:
+        return "value " + json.dumps(parse(raw))
+    except Problem as problem:
+        return f"{problem.status} {problem.detail}"
+
+
+json_texts = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=4)
+    ),
+    max_leaves=8,
+).map(lambda value: json.dumps(value, ensure_ascii=False))
+# Valid JSON, then cut, spliced with JSON's tricky bits, or escaped oddly.
+tricky = st.sampled_from(
+    ["NaN", "-Infinity", "1e400", "01", "\\ud800", "\\udc00\\ud800", "\ufeff", ",]", "\x01",
+     "9" * 19, "-0", "1E5", "\\u0000", "[" * 70, "\u2028", " \t\n\r", "\x0c"]
+)  # fmt: skip
+
+
+@st.composite
+def json_like_bodies(draw) -> bytes:
+    text = draw(json_texts)
+    mutation = draw(st.sampled_from(["none", "insert", "cut", "bytes"]))
+    if mutation == "insert":
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(tricky) + text[at:]
+    elif mutation == "cut":
+        text = text[: draw(st.integers(0, len(text)))]
+    raw = text.encode("utf-8", "surrogatepass")
+    if mutation == "bytes":
+        raw += draw(st.binary(max_size=3))
+    return raw
+
+
+@settings(max_examples=1500, deadline=None)
+@given(raw=json_like_bodies())
+def test_the_fast_parse_agrees_with_the_strict_one(raw: bytes):
+    """orjson's fast path accepts exactly what the strict parse does, with equal values (and
+    types); what it refuses gets the strict parse's 400."""
+    assert _outcome(parse_json, raw) == _outcome(_parse_strictly, raw)
 
 
 def test_body_over_the_limit_is_413_without_reading_everything():

@@ -9,6 +9,7 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive
 
@@ -75,7 +76,26 @@ def is_json_media(media_type: str) -> bool:
 
 
 def parse_json(raw: bytes) -> Any:
-    """Parse ``raw`` as strict JSON (RFC 8259); anything else is a 400 saying where it broke."""
+    """Parse ``raw`` as strict JSON (RFC 8259); anything else is a 400 saying where it broke.
+
+    orjson parses the bodies it accepts several times faster than ``json``, and refuses all
+    that the strict parse below refuses except deep nesting (checked first) and integers past
+    64 bits (which it turns into floats). Any body it refuses, or that may hold such an
+    integer, is parsed by :func:`_parse_strictly`, whose 400 says exactly what is wrong.
+    """
+    if raw.count(b"[") + raw.count(b"{") > MAX_NESTING:  # only then can it nest too deep
+        return _parse_strictly(raw)
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _parse_strictly(raw)
+    if _LONG_DIGIT_RUN.search(raw):  # maybe an integer orjson made a float
+        return _parse_strictly(raw)
+    return value
+
+
+def _parse_strictly(raw: bytes) -> Any:
+    """``parse_json`` with the standard library, a check at a time, for the precise 400."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -135,6 +155,8 @@ _DECODER = json.JSONDecoder(
 )
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")  # only then can a lone one exist
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# 19 digits in a row: the shortest text of an integer past 64 bits (orjson makes it a float).
+_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
 
 
 def _nesting_depth(text: str) -> int:
