@@ -27,7 +27,8 @@ from specfake.resources import bundled_fixtures, bundled_specs
 
 DOCS_PATHWAY = "a1b2c3d4-e5f6-4789-9abc-def012345678"
 BATCHES = 10  # the machine is noisy: report the best and the median batch
-# name → (method, path, body, expected status): the bench/run scenarios that need no state.
+# name → (method, path, body, expected status): the bench/run scenarios whose request repeats
+# (cohort-create adds a draft each time; the valid PATCH needs a version per draft).
 SCENARIOS = {
     "patch-409-stale": (
         "PATCH",
@@ -40,6 +41,13 @@ SCENARIOS = {
         f"/v1/plan-definitions/{DOCS_PATHWAY}/draft",
         b'{"expectedVersionId":"7","title":5}',
         422,
+    ),
+    "cohort-create": (
+        "POST",
+        "/cohort/draft",
+        '{"name":"Emergency Medicine interns — summer 2026","departments":["Emergency Medicine"],'
+        '"simulations":["Sepsis Recognition"],"active":true}'.encode(),
+        200,
     ),
     "publish-404-unknown": ("POST", "/v1/plan-definitions/no-such-pathway/publish", b"", 404),
 }

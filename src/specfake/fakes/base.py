@@ -57,4 +57,4 @@ class Fake(Protocol):
 
 def utc_now_iso() -> str:
     """Now as ISO 8601 UTC with milliseconds and ``Z``, the docs' timestamp format."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.now(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"  # drop "+00:00"
