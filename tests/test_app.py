@@ -1,4 +1,4 @@
-"""``render``: how an outcome becomes the HTTP response (the rest of app.py is tested end to end)."""
+"""``render``: how an outcome becomes the HTTP response (the rest of app.py: end to end)."""
 
 from __future__ import annotations
 

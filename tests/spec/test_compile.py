@@ -41,7 +41,9 @@ VALIDATOR = SchemaValidator(SCHEMA, COMPONENTS)
 scalars = st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=6)
 values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children)
+    ),
     max_leaves=5,
 )
 bodies = st.dictionaries(
