@@ -7,6 +7,7 @@ match and a few microsecond validations, and no spec look-ups at all.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ _ASCII_INTEGER = re.compile(r"-?[0-9]+")
 # Declared types that make :meth:`CompiledParameter.coerce` turn the raw string into another value.
 _COERCED_TYPES = frozenset({"array", "integer", "number", "boolean", "null"})
 # Keywords whose failure is about the value itself, reported the same by ``evaluate`` and
-# ``iter_errors`` (see :meth:`SchemaValidator._leaf_failures`).
+# ``iter_errors`` (see :meth:`SchemaValidator.errors`).
 _LEAF_ASSERTIONS = frozenset({
     "type", "enum", "const", "format", "pattern", "minLength", "maxLength", "minimum",
     "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
@@ -54,35 +55,30 @@ class SchemaValidator:
         return self._validator.is_valid(instance)
 
     def errors(self, instance: Any, location: FieldLocation, name: str = "") -> list[FieldError]:
-        """Every failure, located by JSON Pointer (body) or by parameter ``name`` (others)."""
-        if self._validator.is_valid(instance):  # the common case, several times faster
-            return []
-        leaf_failures = self._leaf_failures(instance)
-        if leaf_failures is None:
-            return self._iterated_errors(instance, location, name)
-        if location == "body":
-            return [FieldError(location, pointer, message) for pointer, message in leaf_failures]
-        return [  # INTERFACE.md: a parameter is named, whatever part of it failed
-            FieldError(location, name, f"{pointer}: {message}" if pointer else message)
-            for pointer, message in leaf_failures
-        ]
-
-    def _leaf_failures(self, instance: Any) -> list[tuple[str, str]] | None:
-        """(JSON Pointer, message) of each failure when all are plain assertions, else ``None``.
+        """Every failure, located by JSON Pointer (body) or by parameter ``name`` (others).
 
         ``evaluate`` lists failures as JSON Pointers and messages without building a Python
         error object per failure, which ``iter_errors`` does (about 3x the cost on a 422).
         Its list differs from ``iter_errors`` only where a keyword's failure is made of others
-        (``anyOf``: it lists each branch) or points at the parent (``required``), so any
-        failure that is not a plain assertion sends the caller to :meth:`_iterated_errors`.
+        (``anyOf``: it lists each branch) or points at the parent (``required``), so unless
+        every failure is a plain assertion the answer comes from :meth:`_iterated_errors`.
         """
-        failures = []
-        for unit in self._validator.evaluate(instance).errors():
-            keywords = unit["schemaLocation"].split("/")
-            if keywords[-1] not in _LEAF_ASSERTIONS or not _COMPOSITIONS.isdisjoint(keywords):
-                return None
-            failures.append((unit["instanceLocation"], unit["error"]))
-        return failures
+        if self._validator.is_valid(instance):  # the common case, several times faster
+            return []
+        failures = self._validator.evaluate(instance).errors()
+        if not all(_is_plain_assertion(unit["schemaLocation"]) for unit in failures):
+            return self._iterated_errors(instance, location, name)
+        if location == "body":
+            return [
+                FieldError(location, unit["instanceLocation"], unit["error"]) for unit in failures
+            ]
+        named = []  # INTERFACE.md: a parameter is named, whatever part of it failed
+        for unit in failures:
+            pointer, message = unit["instanceLocation"], unit["error"]
+            named.append(
+                FieldError(location, name, f"{pointer}: {message}" if pointer else message)
+            )
+        return named
 
     def _iterated_errors(
         self, instance: Any, location: FieldLocation, name: str
@@ -107,6 +103,15 @@ class SchemaValidator:
                     message = f"{json_pointer(target)}: {message}" if target else message
                 found.append(FieldError(location, path, message))
         return found
+
+
+@functools.lru_cache(maxsize=4096)  # one entry per keyword of the served schemas that fails
+def _is_plain_assertion(schema_location: str) -> bool:
+    """Whether the keyword at ``schema_location`` (``/properties/id/minimum``) asserts something
+    about the value itself, outside any composition: then ``evaluate`` and ``iter_errors``
+    report its failure alike."""
+    keywords = schema_location.split("/")
+    return keywords[-1] in _LEAF_ASSERTIONS and _COMPOSITIONS.isdisjoint(keywords)
 
 
 def json_pointer(parts: list[str]) -> str:
