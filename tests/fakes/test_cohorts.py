@@ -16,6 +16,7 @@ from specfake.config import ServerConfig
 from specfake.errors import Problem
 from specfake.fakes import OperationRequest
 from specfake.fakes.cohorts import CohortFake, idempotency
+from specfake.fixtures import state_errors
 from specfake.pipeline.outcome import Outcome
 from specfake.pipeline.response_check import response_errors
 from specfake.spec import compile_operations, load_spec
@@ -343,10 +344,20 @@ def test_a_duplicate_of_a_request_that_never_finishes_gets_409_in_progress(monke
     monkeypatch.setattr(idempotency, "_WAIT_SECONDS", 0.1)
     request = {"name": "Stuck", "idempotency_key": "stuck"}
     entry = idempotency._key_entry("stuck", idempotency._fingerprint(request), False)
-    fake = make_fake()
-    run(fake.load({**SECTIONS, "cohort_idempotency_keys": [entry]}))
+    store = MemoryStore()
+    fake = make_fake(store)
+    run(store.compare_and_set("cohort_idempotency_keys", "stuck", None, entry))  # reserved
     status, body = post(fake, request)
     assert status == 409 and "still in progress" in body["detail"]
+
+
+def test_state_cannot_hold_a_key_whose_request_is_still_running():
+    """Nothing would ever finish it: every retry with the key would wait and fail."""
+    entry = idempotency._key_entry("stuck", "", False)
+    state = {**SECTIONS, "cohort_idempotency_keys": [entry]}
+    errors = state_errors(state, make_fake().state_schema())
+    assert [error.path for error in errors] == ["/cohort_idempotency_keys/0/state"]
+    assert state_errors({**state, "cohort_idempotency_keys": []}, make_fake().state_schema()) == []
 
 
 # -- soft changes and acks ---------------------------------------------------------------------

@@ -168,7 +168,9 @@ KEY_SCHEMA: Json = {
         "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 200},
         "fingerprint": {"type": "string"},
         "soft": {"type": "boolean"},
-        "state": {"enum": ["running", "done"]},
+        # Only the request that reserved a key finishes it: a "running" key loaded from state
+        # has no such request, and would make every retry with it wait and fail with 409.
+        "state": {"enum": ["done"]},
         "draft_id": {"oneOf": [{"type": "null"}, _UUID]},
         "response": {"type": ["object", "null"]},
         "ack": {
