@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from specfake.errors import FieldError
 from specfake.spec.compile import SchemaValidator
 
+# Plain assertions only (no anyOf/oneOf/not...): failures take evaluate()'s fast path.
 SCHEMA = {
     "type": "object",
     "required": ["id"],
@@ -22,9 +23,20 @@ SCHEMA = {
         "when": {"type": "string", "format": "date"},
         "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": True, "maxItems": 2},
         "kind": {"enum": ["draft", "active"]},
+        "note": {"type": ["string", "null"], "maxLength": 3},  # OpenAPI 3.0's nullable
+        "nested": {"$ref": "#/components/schemas/Nested"},
+    },
+}
+# Schemas combined, directly and through references: evaluate() would list branch failures.
+COMBINED_SCHEMA = {
+    "type": "object",
+    "properties": {
         "either": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
         "one": {"oneOf": [{"type": "string"}, {"type": "string", "minLength": 1}]},
-        "nested": {"$ref": "#/components/schemas/Nested"},
+        "shape": {
+            "oneOf": [{"$ref": "#/components/schemas/Nested"}, {"$ref": "#/components/schemas/Odd"}]
+        },
+        "via": {"$ref": "#/components/schemas/Either"},
     },
 }
 COMPONENTS = {
@@ -33,10 +45,13 @@ COMPONENTS = {
             "type": "object",
             "properties": {"n": {"type": "number", "multipleOf": 2}},
             "required": ["n"],
-        }
+        },
+        "Odd": {"type": "object", "properties": {"n": {"type": "string"}}},
+        "Either": {"anyOf": [{"$ref": "#/components/schemas/Nested"}, {"type": "boolean"}]},
     }
 }
 VALIDATOR = SchemaValidator(SCHEMA, COMPONENTS)
+COMBINED = SchemaValidator(COMBINED_SCHEMA, COMPONENTS)
 
 scalars = st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=6)
 values = st.recursive(
@@ -46,18 +61,29 @@ values = st.recursive(
     ),
     max_leaves=5,
 )
-bodies = st.dictionaries(
-    st.sampled_from([*SCHEMA["properties"], "extra"]), values | st.just({"n": 3}), max_size=5
-)
+nested_values = values | st.just({"n": 3}) | st.just({"n": "x"}) | st.just({"n": 2})
+
+
+def bodies(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    names = st.sampled_from([*schema["properties"], "extra"])
+    return st.dictionaries(names, nested_values, max_size=5)
 
 
 @settings(max_examples=400, deadline=None)
-@given(body=bodies | values)
+@given(body=bodies(SCHEMA) | values)
 def test_fast_path_reports_what_iter_errors_reports(body: Any) -> None:
     fast = VALIDATOR.errors(body, "body")
     complete = VALIDATOR._iterated_errors(body, "body", "")
     assert Counter(fast) == Counter(complete)
     assert bool(fast) == (not VALIDATOR.is_valid(body))
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=bodies(COMBINED_SCHEMA) | values)
+def test_combined_schemas_report_what_iter_errors_reports(body: Any) -> None:
+    found = COMBINED.errors(body, "body")
+    assert Counter(found) == Counter(COMBINED._iterated_errors(body, "body", ""))
+    assert bool(found) == (not COMBINED.is_valid(body))
 
 
 @settings(max_examples=100, deadline=None)
@@ -66,6 +92,16 @@ def test_parameter_failures_are_named_by_parameter(value: Any) -> None:
     fast = VALIDATOR.errors(value, "query", "filter")
     assert Counter(fast) == Counter(VALIDATOR._iterated_errors(value, "query", "filter"))
     assert all(error.path == "filter" for error in fast)
+
+
+def test_plain_failures_do_not_need_iter_errors(monkeypatch) -> None:
+    """The property tests above compare something: the fast path is really taken."""
+
+    def unexpected(*arguments: Any) -> None:
+        raise AssertionError("iter_errors was used")
+
+    monkeypatch.setattr(SchemaValidator, "_iterated_errors", unexpected)
+    assert VALIDATOR.errors({"id": 0, "note": "long", "nested": {"n": 3}}, "body")
 
 
 def test_plain_assertions_name_each_field_by_json_pointer() -> None:
@@ -85,12 +121,31 @@ def test_missing_and_unexpected_fields_point_at_the_field_itself() -> None:
 
 
 def test_a_failed_any_of_is_one_failure_not_one_per_branch() -> None:
-    assert VALIDATOR.errors({"id": 1, "either": []}, "body") == [
+    assert COMBINED.errors({"either": []}, "body") == [
         FieldError(
             "body",
             "/either",
             "[] is not valid under any of the schemas listed in the 'anyOf' keyword",
         )
+    ]
+
+
+def test_a_failed_one_of_references_is_one_failure_at_the_value() -> None:
+    """Through ``$ref``, evaluate() names only the branches' own keywords (here two ``type``
+    failures at /shape/n), as if the value had failed both."""
+    assert COMBINED.errors({"shape": {"n": True}}, "body") == [
+        FieldError(
+            "body",
+            "/shape",
+            """{"n":true} is not valid under any of the schemas listed in the 'oneOf' keyword""",
+        )
+    ]
+    assert [error.path for error in COMBINED.errors({"via": {"n": "x"}}, "body")] == ["/via"]
+
+
+def test_a_type_list_failure_is_worded_as_iter_errors_words_it() -> None:
+    assert VALIDATOR.errors({"id": 1, "note": 5}, "body") == [
+        FieldError("body", "/note", '5 is not of types "null", "string"')
     ]
 
 

@@ -7,7 +7,6 @@ match and a few microsecond validations, and no spec look-ups at all.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ _ASCII_INTEGER = re.compile(r"-?[0-9]+")
 # Declared types that make :meth:`CompiledParameter.coerce` turn the raw string into another value.
 _COERCED_TYPES = frozenset({"array", "integer", "number", "boolean", "null"})
 # Keywords whose failure is about the value itself, reported the same by ``evaluate`` and
-# ``iter_errors`` (see :meth:`SchemaValidator.errors`).
+# ``iter_errors`` (see :meth:`SchemaValidator.errors`); ``type`` only with a single type.
 _LEAF_ASSERTIONS = frozenset({
     "type", "enum", "const", "format", "pattern", "minLength", "maxLength", "minimum",
     "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
@@ -41,7 +40,7 @@ _COMPOSITIONS = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else
 class SchemaValidator:
     """A compiled JSON Schema that reports failures as :class:`FieldError` values."""
 
-    __slots__ = ("_validator", "schema")
+    __slots__ = ("_plain_failures", "_root", "_validator", "schema")
 
     def __init__(self, schema: Any, components: dict[str, Any]) -> None:
         self.schema = schema
@@ -50,6 +49,10 @@ class SchemaValidator:
             self._validator = jsonschema_rs.validator_for(root, validate_formats=True)
         except (ValueError, jsonschema_rs.ValidationError) as error:
             raise SpecfakeError(f"schema cannot be compiled: {error}") from error
+        self._root = root
+        # Failing keyword's location → whether evaluate() reports it as iter_errors does; None
+        # when the schema combines others somewhere, and evaluate()'s list is never used.
+        self._plain_failures: dict[str, bool] | None = None if _combines(schema, root) else {}
 
     def is_valid(self, instance: Any) -> bool:
         return self._validator.is_valid(instance)
@@ -59,14 +62,17 @@ class SchemaValidator:
 
         ``evaluate`` lists failures as JSON Pointers and messages without building a Python
         error object per failure, which ``iter_errors`` does (about 3x the cost on a 422).
-        Its list differs from ``iter_errors`` only where a keyword's failure is made of others
-        (``anyOf``: it lists each branch) or points at the parent (``required``), so unless
-        every failure is a plain assertion the answer comes from :meth:`_iterated_errors`.
+        Its list differs from ``iter_errors`` where a keyword's failure is made of others
+        (``anyOf``: it lists each branch), points at the parent (``required``) or is worded
+        differently (a ``type`` list), so for schemas that combine others, and unless every
+        failure is a plain assertion, the answer comes from :meth:`_iterated_errors`.
         """
         if self._validator.is_valid(instance):  # the common case, several times faster
             return []
+        if self._plain_failures is None:
+            return self._iterated_errors(instance, location, name)
         failures = self._validator.evaluate(instance).errors()
-        if not all(_is_plain_assertion(unit["schemaLocation"]) for unit in failures):
+        if not all(self._is_plain(unit["schemaLocation"]) for unit in failures):
             return self._iterated_errors(instance, location, name)
         if location == "body":
             return [
@@ -79,6 +85,21 @@ class SchemaValidator:
                 FieldError(location, name, f"{pointer}: {message}" if pointer else message)
             )
         return named
+
+    def _is_plain(self, schema_location: str) -> bool:
+        """Whether the keyword at ``schema_location`` (``/properties/id/minimum``) asserts
+        something about the value itself, in the words ``iter_errors`` uses. The answers are
+        kept: at most one per keyword of the schema."""
+        known = self._plain_failures
+        assert known is not None  # only called for schemas that combine nothing
+        plain = known.get(schema_location)
+        if plain is None:
+            keyword = schema_location.rpartition("/")[2]
+            plain = keyword in _LEAF_ASSERTIONS and (
+                keyword != "type" or isinstance(_pointed(self._root, schema_location), str)
+            )
+            known[schema_location] = plain
+        return plain
 
     def _iterated_errors(
         self, instance: Any, location: FieldLocation, name: str
@@ -105,13 +126,47 @@ class SchemaValidator:
         return found
 
 
-@functools.lru_cache(maxsize=4096)  # one entry per keyword of the served schemas that fails
-def _is_plain_assertion(schema_location: str) -> bool:
-    """Whether the keyword at ``schema_location`` (``/properties/id/minimum``) asserts something
-    about the value itself, outside any composition: then ``evaluate`` and ``iter_errors``
-    report its failure alike."""
-    keywords = schema_location.split("/")
-    return keywords[-1] in _LEAF_ASSERTIONS and _COMPOSITIONS.isdisjoint(keywords)
+def _combines(schema: Any, root: Any) -> bool:
+    """Whether ``schema``, or a schema it references in ``root``, combines others (``anyOf``,
+    ``not``...).
+
+    ``evaluate`` lists a failed branch's failures as the value's own, and through a ``$ref``
+    their locations do not even name the combining keyword. Conservative: any key of that name
+    counts (a property called ``not``, too), and so does a reference it cannot follow.
+    """
+    seen: set[str] = set()
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            if not _COMPOSITIONS.isdisjoint(node):
+                return True
+            reference = node.get("$ref")
+            if isinstance(reference, str) and reference not in seen:
+                seen.add(reference)
+                target = _pointed(root, reference[1:]) if reference.startswith("#") else None
+                if target is None:
+                    return True
+                pending.append(target)
+            pending.extend(node.values())
+    return False
+
+
+def _pointed(document: Any, pointer: str) -> Any:
+    """The node at JSON Pointer ``pointer`` (``/components/schemas/A``) in ``document``, or
+    ``None`` if there is none."""
+    target = document
+    for part in pointer.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(target, dict) and part in target:
+            target = target[part]
+        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+            target = target[int(part)]
+        else:
+            return None
+    return target
 
 
 def json_pointer(parts: list[str]) -> str:
@@ -403,10 +458,7 @@ def _deref(node: Any, document: dict[str, Any], depth: int = 0) -> Any:
     ref = node["$ref"]
     if not isinstance(ref, str) or not ref.startswith("#/") or depth > 16:
         raise SpecfakeError(f"only local references are supported, got {ref!r}")
-    target: Any = document
-    for part in ref[2:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(target, dict) or part not in target:
-            raise SpecfakeError(f"reference {ref!r} points at nothing")
-        target = target[part]
+    target = _pointed(document, ref[1:])
+    if target is None:
+        raise SpecfakeError(f"reference {ref!r} points at nothing")
     return _deref(target, document, depth + 1)
