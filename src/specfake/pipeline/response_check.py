@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from specfake.errors import FieldError
 from specfake.pipeline.outcome import Outcome
+from specfake.pipeline.parameters import StyleError, header_value
 from specfake.spec.compile import CompiledOperation
 
 
@@ -24,7 +25,12 @@ def response_errors(operation: CompiledOperation, outcome: Outcome) -> list[Fiel
             if header.required:
                 errors.append(FieldError("header", header.name, "required response header missing"))
             continue
-        errors.extend(header.validator.errors(header.coerce([value]), "header", header.name))
+        try:
+            typed = header_value(header, value)
+        except StyleError as error:
+            errors.append(FieldError("header", header.name, str(error)))
+            continue
+        errors.extend(header.validator.errors(typed, "header", header.name))
     if outcome.body is None:
         return errors
     media = response.media.get(outcome.media_type)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from specfake.errors import FieldError
+from specfake.pipeline.parameters import ABSENT, StyleError, read_parameter
 from specfake.spec.compile import CompiledMedia, CompiledOperation
 
 
@@ -18,25 +19,22 @@ def parameter_errors(
     query: Mapping[str, list[str]],
     headers: Mapping[str, str],
 ) -> tuple[dict[str, Any], list[FieldError]]:
-    """Coerce and check every declared parameter; returns the coerced values and the failures.
+    """Read and check every declared parameter; returns the typed values and the failures.
 
     ``query`` maps a name to all its values; ``headers`` must be case-insensitive.
     """
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
     for parameter in operation.parameters:
-        if parameter.location == "path":
-            raw = [path_parameters[parameter.name]] if parameter.name in path_parameters else []
-        elif parameter.location == "query":
-            raw = list(query.get(parameter.name, []))
-        else:
-            header = headers.get(parameter.name)
-            raw = [header] if header is not None else []
-        if not raw:
+        try:
+            value = read_parameter(parameter, path_parameters, query, headers)
+        except StyleError as error:
+            errors.append(FieldError(parameter.location, parameter.name, str(error)))
+            continue
+        if value is ABSENT:
             if parameter.required:
                 errors.append(FieldError(parameter.location, parameter.name, "is required"))
             continue
-        value = parameter.coerce(raw)
         values[parameter.name] = value
         errors.extend(parameter.validator.errors(value, parameter.location, parameter.name))
     return values, errors

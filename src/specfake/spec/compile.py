@@ -7,7 +7,6 @@ match and a few microsecond validations, and no spec look-ups at all.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +21,8 @@ from specfake.spec.loader import LoadedSpec
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # OpenAPI: header parameters with these names "SHALL be ignored" (they are described elsewhere).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
-_TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
-_ASCII_INTEGER = re.compile(r"-?[0-9]+")
-# Declared types that make :meth:`CompiledParameter.coerce` turn the raw string into another value.
-_COERCED_TYPES = frozenset({"array", "integer", "number", "boolean", "null"})
+# Declared types that make a parameter's string value become another value.
+_COERCED_TYPES = frozenset({"array", "object", "integer", "number", "boolean", "null"})
 # Keywords whose failure is about the value itself, reported the same by ``evaluate`` and
 # ``iter_errors`` (see :meth:`SchemaValidator.errors`); ``type`` only with a single type.
 _LEAF_ASSERTIONS = frozenset({
@@ -169,67 +166,53 @@ def _pointed(document: Any, pointer: str) -> Any:
     return target
 
 
+def _declared_types(schema: dict[str, Any]) -> tuple[str, ...]:
+    declared = schema.get("type", ())
+    types = declared if isinstance(declared, list) else [declared]
+    return tuple(kind for kind in types if isinstance(kind, str))
+
+
 def json_pointer(parts: list[str]) -> str:
     """RFC 6901: ``["a/b", "c"]`` → ``/a~1b/c``."""
     return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 @dataclass(frozen=True, slots=True)
+class ValueShape:
+    """What a parameter's schema declares (``$ref`` followed): the value's types, and those of
+    its items or properties, which the strings a request writes are turned into."""
+
+    types: tuple[str, ...] = ()
+    item_types: tuple[str, ...] = ()
+    property_types: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    kind: str = field(init=False)  # "array", "object" or "primitive": what the style writes
+    # Nothing to turn the string into (ids, most headers): decided once, not per request.
+    verbatim: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        kind = next((kind for kind in ("array", "object") if kind in self.types), "primitive")
+        object.__setattr__(self, "kind", kind)
+        verbatim = kind == "primitive" and _COERCED_TYPES.isdisjoint(self.types)
+        object.__setattr__(self, "verbatim", verbatim)
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledParameter:
-    """A path, query or header parameter (or a response header) with its validator."""
+    """A path, query or header parameter (or a response header) with its validator.
+
+    ``style`` is OpenAPI's (``simple``, ``form``, ``label``, ``deepObject``...) or ``content``
+    for a parameter described by a media type (its value is JSON); see
+    :mod:`specfake.pipeline.parameters`.
+    """
 
     name: str
     location: FieldLocation
     required: bool
     validator: SchemaValidator
+    shape: ValueShape
     style: str
     explode: bool
     example: Any = None
-    # No declared type asks for anything but the string itself (ids, most headers): decided
-    # once here instead of on every request.
-    verbatim: bool = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        schema = self.validator.schema if isinstance(self.validator.schema, dict) else {}
-        declared = schema.get("type", [])
-        types = declared if isinstance(declared, list) else [declared]
-        verbatim = all(isinstance(kind, str) and kind not in _COERCED_TYPES for kind in types)
-        object.__setattr__(self, "verbatim", verbatim)
-
-    def coerce(self, values: list[str]) -> Any:
-        """Turn the raw string value(s) into what the schema expects, so it can validate them."""
-        if self.verbatim:
-            return values[-1]
-        schema = self.validator.schema if isinstance(self.validator.schema, dict) else {}
-        types = schema.get("type", [])
-        types = types if isinstance(types, list) else [types]
-        if "array" in types:
-            if len(values) == 1 and not (self.location == "query" and self.explode):
-                values = values[0].split(",") if values[0] else []
-            item_schema = schema.get("items", {})
-            return [_scalar(value, item_schema.get("type")) for value in values]
-        return _scalar(values[-1], types)
-
-
-def _scalar(value: str, declared: Any) -> Any:
-    """``value`` as the schema's type when it is written as one; otherwise the string itself,
-    which the validator then reports. Numbers beyond a double's range stay strings."""
-    types = declared if isinstance(declared, list) else [declared]
-    is_integer = _ASCII_INTEGER.fullmatch(value) is not None and len(value) <= 308
-    if "integer" in types and is_integer:
-        return int(value)
-    if "number" in types:
-        try:
-            number = float(value) if value.isascii() else math.inf
-        except ValueError:
-            return value
-        if math.isfinite(number):
-            return int(value) if is_integer else number
-    if "boolean" in types and value.lower() in _TRUE | _FALSE:
-        return value.lower() in _TRUE
-    if "null" in types and value == "":
-        return None
-    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,18 +355,49 @@ class _Compiler:
 
     def parameter(self, name: str, location: str, parameter: dict[str, Any]) -> CompiledParameter:
         schema = parameter.get("schema")
-        if schema is None:  # "content" parameters: validate against the first media type's schema
+        if schema is None:  # described by a media type: the value is JSON, checked by its schema
             schema = next(iter(parameter.get("content", {}).values()), {}).get("schema", {})
-        style = parameter.get("style", "form" if location == "query" else "simple")
+            style = "content"
+        else:  # the spec's validation refused styles OpenAPI does not define for the location
+            style = parameter.get("style", "form" if location == "query" else "simple")
+        json_schema = to_json_schema(schema, self.spec.is_openapi_30)
         return CompiledParameter(
             name=name,
             location=location,  # type: ignore[arg-type]
             required=bool(parameter.get("required", location == "path")),
-            validator=self.validator(schema),
+            validator=SchemaValidator(json_schema, self.components),
+            shape=self.shape(json_schema),
             style=style,
             explode=bool(parameter.get("explode", style == "form")),
             example=parameter.get("example"),
         )
+
+    def shape(self, schema: Any) -> ValueShape:
+        """The types ``schema`` declares for a value, its items and its properties."""
+        schema = self.resolved(schema)
+        types = _declared_types(schema)
+        if not types and "items" in schema:
+            types = ("array",)
+        elif not types and "properties" in schema:
+            types = ("object",)
+        properties = schema.get("properties")
+        return ValueShape(
+            types=types,
+            item_types=_declared_types(self.resolved(schema.get("items"))),
+            property_types={
+                name: _declared_types(self.resolved(subschema))
+                for name, subschema in (properties if isinstance(properties, dict) else {}).items()
+            },
+        )
+
+    def resolved(self, schema: Any) -> dict[str, Any]:
+        """``schema`` with its ``$ref`` chain followed (``{}`` when it is no object)."""
+        for _ in range(16):
+            reference = schema.get("$ref") if isinstance(schema, dict) else None
+            if not isinstance(reference, str) or not reference.startswith("#/"):
+                break
+            schema = _pointed({"components": self.components}, reference[1:])
+        return schema if isinstance(schema, dict) else {}
 
     def media(self, content: dict[str, Any]) -> dict[str, CompiledMedia]:
         compiled = {}
