@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import orjson
 from starlette.applications import Starlette
@@ -250,8 +251,9 @@ class Specfake:
         if handler is not None and not preferences.bypasses_fake:
             fake_request = OperationRequest(
                 operation=operation,
-                path={
-                    name: values.get(name, raw_value) for name, raw_value in path_parameters.items()
+                path={  # declared ones typed; any other decoded
+                    name: values[name] if name in values else unquote(raw_value)
+                    for name, raw_value in path_parameters.items()
                 },
                 query={key: values[key] for key in query if key in values},
                 headers=Headers(raw=request.scope["headers"]),  # request.headers copies them

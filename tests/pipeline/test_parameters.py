@@ -167,9 +167,46 @@ def test_styled_query_parameters_reach_the_validator_as_values():
     assert {(error["path"], error["message"]) for error in invalid.json()["errors"]} == {
         ("filter", '/min: "x" is not of type "integer"'),
         ("ids", '/1: "a" is not of type "integer"'),
-        ("where", "is not valid JSON (Expecting property name enclosed in double quotes: "
-         "line 1 column 2 (char 1))"),
+        ("where", "is not valid JSON: Expecting property name enclosed in double quotes: "
+         "line 1 column 2."),
     }  # fmt: skip
+
+
+def test_json_content_parameters_are_parsed_as_strictly_as_bodies():
+    deep, not_a_number, plain_text = serve(
+        "/items/5?where=" + "%5B" * 1500 + "%5D" * 1500, "/items/5?where=NaN", "/notes?t=hello"
+    )
+    assert deep.status_code == 422 and "levels deep" in deep.json()["errors"][0]["message"]
+    assert not_a_number.status_code == 422
+    assert "is not valid JSON" in not_a_number.json()["errors"][0]["message"]
+    assert plain_text.status_code == 200, plain_text.text  # text/plain content: the text itself
+
+
+def test_an_encoded_separator_stays_inside_its_value():
+    one_item, two_items = serve("/tags/ab%2Ccd", "/tags/ab,cd")
+    assert one_item.status_code == 422  # one tag "ab,cd", longer than 3 characters
+    assert one_item.json()["errors"][0]["message"].startswith('/0: "ab,cd" is longer than 3')
+    assert two_items.status_code == 200, two_items.text
+    matrix = read(color("path", "matrix", False, "primitive"), ";color=a%3Bb")
+    assert matrix == "a;b"
+
+
+def test_composed_and_open_schemas_are_typed_too():
+    wrapped, nullable, extra = serve(
+        "/composed/5?n=7&d[x]=1", "/composed/5?n=", "/composed/5?d[x]=y"
+    )
+    assert wrapped.status_code == 200, wrapped.text
+    assert nullable.status_code == 200, nullable.text
+    assert extra.json()["errors"] == [
+        {"in": "query", "path": "d", "message": '/x: "y" is not of type "integer"'}
+    ]
+
+
+def test_mocked_headers_are_written_as_they_are_read():
+    (answer,) = serve("/notes?t=x")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["X-Tags"] == "a,b" and answer.headers["X-Meta"] == '{"n":1}'
+    assert answer.headers["X-Trace"] == "trace me"
 
 
 def test_a_style_openapi_does_not_define_for_the_location_is_refused_at_load(tmp_path):

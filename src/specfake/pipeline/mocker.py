@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from specfake.pipeline.negotiation import MockChoice
 from specfake.pipeline.outcome import Outcome
+from specfake.pipeline.parameters import header_text
 from specfake.pipeline.synthesis import synthesize
 from specfake.spec.compile import CompiledOperation
 
@@ -21,7 +22,7 @@ def mock_response(operation: CompiledOperation, choice: MockChoice, seed: int | 
                     header.validator.schema, {"components": operation.components}, seed=seed
                 )
             )
-            headers[header.name] = str(value)
+            headers[header.name] = header_text(header, value)
     if choice.media_type is None:
         return Outcome(choice.status, None, headers=headers)
     if choice.has_example:

@@ -7,7 +7,10 @@ object is ``?filter[status]=open`` (deepObject) or ``/items/status=open,min=2`` 
 exploded). Each becomes the JSON value the schema describes (``[1, 2]``, ``{"status":
 "open"}``) so the schema's validator can check it. A string that cannot be the declared type
 stays a string, and the validator then names it; text that breaks the style itself (a label
-value without its leading ``.``) is a :class:`StyleError`.
+value without its leading ``.``) is a :class:`StyleError`. A path value is split by its style
+before it is percent-decoded, so ``%2C`` is a comma inside a value, not between two.
+
+:func:`header_text` writes a value the way :func:`header_value` reads it, for mocked headers.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import math
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
-from specfake.spec.compile import CompiledParameter, ValueShape
+from specfake.errors import Problem
+from specfake.pipeline.body import is_json_media, parse_json
+from specfake.spec.compile import CompiledParameter
 
 _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
 _ASCII_INTEGER = re.compile(r"-?[0-9]+")
@@ -51,27 +57,55 @@ def read_parameter(
     """
     if parameter.location == "query":
         written = _from_query(parameter, query)
+    elif parameter.location == "path":
+        text = path_parameters.get(parameter.name)
+        written = None if text is None else _decoded(_from_text(parameter, text))
     else:
-        source = path_parameters if parameter.location == "path" else headers
-        text = source.get(parameter.name)
+        text = headers.get(parameter.name)
         written = None if text is None else _from_text(parameter, text)
     if written is None:
         return ABSENT
-    if parameter.style == "content":
-        return written
-    return _typed(parameter.shape, written)
+    return _typed(parameter, written)
 
 
 def header_value(parameter: CompiledParameter, text: str) -> Any:
     """A response header's ``text`` typed as documented (headers use the simple style)."""
-    return _typed(parameter.shape, _from_text(parameter, text))
+    return _typed(parameter, _from_text(parameter, text))
+
+
+def header_text(parameter: CompiledParameter, value: Any) -> str:
+    """``value`` written the way :func:`header_value` reads ``parameter`` (a response header)."""
+    if parameter.style == "content":
+        if _is_json(parameter):
+            return _json_text(value)
+        return value if isinstance(value, str) else _scalar_text(value)
+    if isinstance(value, list):
+        return ",".join(_scalar_text(item) for item in value)
+    if isinstance(value, dict):
+        between = "=" if parameter.explode else ","
+        return ",".join(f"{key}{between}{_scalar_text(item)}" for key, item in value.items())
+    return _scalar_text(value)
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):  # nested deeper than a style can write: as JSON
+        return _json_text(value)
+    return str(value)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _from_text(parameter: CompiledParameter, text: str) -> Any:
-    """A path or header value: simple, label or matrix style, or JSON (``content``)."""
+    """A path or header value: simple, label or matrix style, or a ``content`` value."""
     style, kind, explode = parameter.style, parameter.shape.kind, parameter.explode
     if style == "content":
-        return _json(text)
+        return _content(parameter, unquote(text) if parameter.location == "path" else text)
     if style == "label":
         if not text.startswith("."):
             raise StyleError(f"is written in label style, with a leading '.': .{parameter.name}")
@@ -100,7 +134,8 @@ def _from_matrix(parameter: CompiledParameter, text: str) -> Written:
 
 
 def _from_query(parameter: CompiledParameter, query: Mapping[str, list[str]]) -> Any:
-    """A query value: form, spaceDelimited, pipeDelimited or deepObject style, or JSON."""
+    """A query value: form, spaceDelimited, pipeDelimited or deepObject style, or a ``content``
+    value."""
     name, kind, style = parameter.name, parameter.shape.kind, parameter.style
     if style == "deepObject":  # filter[status]=open&filter[min]=2
         prefix = f"{name}["
@@ -118,7 +153,7 @@ def _from_query(parameter: CompiledParameter, query: Mapping[str, list[str]]) ->
     if not values:
         return None
     if style == "content":
-        return _json(values[-1])
+        return _content(parameter, values[-1])
     if kind == "array" and parameter.explode:
         return list(values)
     return _split(values[-1], kind, _DELIMITERS[style], pairs=False)
@@ -149,21 +184,42 @@ def _pair(part: str) -> tuple[str, str]:
     return name, value
 
 
-def _json(text: str) -> Any:
+def _decoded(written: Any) -> Any:
+    """A path value's parts, percent-decoded once the style has split them."""
+    if isinstance(written, str):
+        return unquote(written) if "%" in written else written
+    if isinstance(written, list):
+        return [_decoded(part) for part in written]
+    if isinstance(written, dict):
+        return {_decoded(key): _decoded(value) for key, value in written.items()}
+    return written  # a content value, decoded before it was parsed
+
+
+def _is_json(parameter: CompiledParameter) -> bool:
+    return is_json_media((parameter.media_type or "").split(";", 1)[0].strip())
+
+
+def _content(parameter: CompiledParameter, text: str) -> Any:
+    """A ``content`` parameter's value: parsed as strictly as a JSON body, or the text itself
+    for other media types."""
+    if not _is_json(parameter):
+        return text
     try:
-        return json.loads(text)
-    except ValueError as error:
-        raise StyleError(f"is not valid JSON ({error})") from error
+        return parse_json(text.encode())
+    except Problem as problem:  # malformed: say why, as for a body
+        raise StyleError(f"is not valid JSON: {problem.detail}") from problem
 
 
-def _typed(shape: ValueShape, written: Written) -> Any:
-    if shape.verbatim:  # ids and most headers: the string is the value
-        return written
+def _typed(parameter: CompiledParameter, written: Any) -> Any:
+    shape = parameter.shape
+    if shape.verbatim or (parameter.style == "content" and _is_json(parameter)):
+        return written  # ids and most headers: the string is the value; JSON is typed already
     if isinstance(written, list):
         return [_scalar(value, shape.item_types) for value in written]
     if isinstance(written, dict):
         return {
-            key: _scalar(value, shape.property_types.get(key, ())) for key, value in written.items()
+            key: _scalar(value, shape.property_types.get(key, shape.additional_types))
+            for key, value in written.items()
         }
     return _scalar(written, shape.types)
 

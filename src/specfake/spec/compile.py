@@ -8,9 +8,9 @@ match and a few microsecond validations, and no spec look-ups at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
 import jsonschema_rs
 
@@ -166,6 +166,11 @@ def _pointed(document: Any, pointer: str) -> Any:
     return target
 
 
+def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """The types of all ``groups`` (tuples of type names), each once, in first-seen order."""
+    return tuple(dict.fromkeys(kind for group in groups for kind in group))
+
+
 def _declared_types(schema: dict[str, Any]) -> tuple[str, ...]:
     declared = schema.get("type", ())
     types = declared if isinstance(declared, list) else [declared]
@@ -179,12 +184,14 @@ def json_pointer(parts: list[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ValueShape:
-    """What a parameter's schema declares (``$ref`` followed): the value's types, and those of
-    its items or properties, which the strings a request writes are turned into."""
+    """What a parameter's schema declares (``$ref``, ``allOf``, ``anyOf`` and ``oneOf``
+    followed): the value's types, and those of its items or properties (``additional_types``
+    for the ones not named), which the strings a request writes are turned into."""
 
     types: tuple[str, ...] = ()
     item_types: tuple[str, ...] = ()
     property_types: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    additional_types: tuple[str, ...] = ()
     kind: str = field(init=False)  # "array", "object" or "primitive": what the style writes
     # Nothing to turn the string into (ids, most headers): decided once, not per request.
     verbatim: bool = field(init=False, repr=False, compare=False)
@@ -201,7 +208,7 @@ class CompiledParameter:
     """A path, query or header parameter (or a response header) with its validator.
 
     ``style`` is OpenAPI's (``simple``, ``form``, ``label``, ``deepObject``...) or ``content``
-    for a parameter described by a media type (its value is JSON); see
+    for a parameter described by a media type (``media_type``); see
     :mod:`specfake.pipeline.parameters`.
     """
 
@@ -213,6 +220,7 @@ class CompiledParameter:
     style: str
     explode: bool
     example: Any = None
+    media_type: str | None = None  # a ``content`` parameter's, whose value it is written in
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,11 +287,9 @@ class CompiledOperation:
         )
 
     def path_parameters(self, match: re.Match[str]) -> dict[str, str]:
-        """The decoded value of each path parameter (the pattern's groups, in order)."""
-        return {
-            name: unquote(value) if "%" in value else value
-            for name, value in zip(self.path_parameter_names, match.groups(), strict=True)
-        }
+        """Each path parameter's text as sent, still percent-encoded: its style's separators
+        (``,`` ``.`` ``;`` ``=``) split it first, then each part is decoded."""
+        return dict(zip(self.path_parameter_names, match.groups(), strict=True))
 
 
 def compile_operations(spec: LoadedSpec) -> list[CompiledOperation]:
@@ -355,9 +361,11 @@ class _Compiler:
 
     def parameter(self, name: str, location: str, parameter: dict[str, Any]) -> CompiledParameter:
         schema = parameter.get("schema")
-        if schema is None:  # described by a media type: the value is JSON, checked by its schema
-            schema = next(iter(parameter.get("content", {}).values()), {}).get("schema", {})
-            style = "content"
+        media_type, example = None, parameter.get("example")
+        if schema is None:  # described by a media type: the value is written in it
+            media_type, media = next(iter(parameter.get("content", {}).items()), ("", {}))
+            schema, style = media.get("schema", {}), "content"
+            example = media.get("example", example)
         else:  # the spec's validation refused styles OpenAPI does not define for the location
             style = parameter.get("style", "form" if location == "query" else "simple")
         json_schema = to_json_schema(schema, self.spec.is_openapi_30)
@@ -369,26 +377,45 @@ class _Compiler:
             shape=self.shape(json_schema),
             style=style,
             explode=bool(parameter.get("explode", style == "form")),
-            example=parameter.get("example"),
+            example=example,
+            media_type=media_type and media_type.lower(),
         )
 
     def shape(self, schema: Any) -> ValueShape:
         """The types ``schema`` declares for a value, its items and its properties."""
-        schema = self.resolved(schema)
-        types = _declared_types(schema)
-        if not types and "items" in schema:
+        parts = self.alternatives(schema)
+        types = _union(_declared_types(part) for part in parts)
+        if not types and any("items" in part for part in parts):
             types = ("array",)
-        elif not types and "properties" in schema:
+        elif not types and any("properties" in part for part in parts):
             types = ("object",)
-        properties = schema.get("properties")
+        properties: dict[str, tuple[str, ...]] = {}
+        for part in parts:
+            named = part.get("properties")
+            for name, subschema in (named if isinstance(named, dict) else {}).items():
+                properties[name] = _union([properties.get(name, ()), self.types_of(subschema)])
         return ValueShape(
             types=types,
-            item_types=_declared_types(self.resolved(schema.get("items"))),
-            property_types={
-                name: _declared_types(self.resolved(subschema))
-                for name, subschema in (properties if isinstance(properties, dict) else {}).items()
-            },
+            item_types=_union(self.types_of(part.get("items")) for part in parts),
+            property_types=properties,
+            additional_types=_union(
+                self.types_of(part.get("additionalProperties")) for part in parts
+            ),
         )
+
+    def types_of(self, schema: Any) -> tuple[str, ...]:
+        return _union(_declared_types(part) for part in self.alternatives(schema))
+
+    def alternatives(self, schema: Any, depth: int = 0) -> list[dict[str, Any]]:
+        """``schema`` resolved, and the schemas it combines (``allOf``, ``anyOf``, ``oneOf``)."""
+        schema = self.resolved(schema)
+        found = [schema]
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            members = schema.get(keyword)
+            if isinstance(members, list) and depth < 8:
+                for member in members:
+                    found.extend(self.alternatives(member, depth + 1))
+        return found
 
     def resolved(self, schema: Any) -> dict[str, Any]:
         """``schema`` with its ``$ref`` chain followed (``{}`` when it is no object)."""
