@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specfake.errors import FieldError
-from specfake.spec.compile import SchemaValidator
+from specfake.spec.compile import SchemaValidator, referenced
 
 # Plain assertions only (no anyOf/oneOf/not...): failures take evaluate()'s fast path.
 SCHEMA = {
@@ -154,3 +154,11 @@ def test_a_parameter_failure_inside_the_value_says_where() -> None:
         [1, "x"], "query", "ids"
     )
     assert errors == [FieldError("query", "ids", '/1: "x" is not of type "integer"')]
+
+
+def test_a_local_reference_is_a_percent_encoded_json_pointer() -> None:
+    document = {"components": {"schemas": {"A B": {"type": "string"}, "a/b": [{"x": 1}]}}}
+    assert referenced(document, "#/components/schemas/A%20B") == {"type": "string"}
+    assert referenced(document, "#/components/schemas/a~1b/0") == {"x": 1}
+    assert referenced(document, "#/components/schemas/missing") is None
+    assert referenced(document, "other.yaml#/components/schemas/A%20B") is None

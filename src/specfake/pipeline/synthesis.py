@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import count
 from typing import Any
-from urllib.parse import unquote
 
 from specfake.errors import SpecfakeError
+from specfake.spec.compile import referenced
 
 __all__ = ["synthesize"]
 
@@ -181,15 +181,9 @@ class _Synthesizer:
     def _resolve(self, ref: str) -> Any:
         if not ref.startswith("#"):
             raise SpecfakeError(f"only local references are supported, got {ref!r}")
-        target: Any = self._root
-        for token in unquote(ref[1:]).split("/")[1:]:
-            part = token.replace("~1", "/").replace("~0", "~")
-            if isinstance(target, dict) and part in target:
-                target = target[part]
-            elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
-                target = target[int(part)]
-            else:
-                raise SpecfakeError(f"reference {ref!r} points at nothing")
+        target = referenced(self._root, ref)
+        if target is None:
+            raise SpecfakeError(f"reference {ref!r} points at nothing")
         return target
 
     def _choose_branches(self, flat: Schema, depth: int) -> tuple[Schema, int]:

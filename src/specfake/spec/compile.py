@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema_rs
 
@@ -93,7 +94,7 @@ class SchemaValidator:
         if plain is None:
             keyword = schema_location.rpartition("/")[2]
             plain = keyword in _LEAF_ASSERTIONS and (
-                keyword != "type" or isinstance(_pointed(self._root, schema_location), str)
+                keyword != "type" or isinstance(pointed(self._root, schema_location), str)
             )
             known[schema_location] = plain
         return plain
@@ -143,7 +144,7 @@ def _combines(schema: Any, root: Any) -> bool:
             reference = node.get("$ref")
             if isinstance(reference, str) and reference not in seen:
                 seen.add(reference)
-                target = _pointed(root, reference[1:]) if reference.startswith("#") else None
+                target = referenced(root, reference)
                 if target is None:
                     return True
                 pending.append(target)
@@ -151,7 +152,7 @@ def _combines(schema: Any, root: Any) -> bool:
     return False
 
 
-def _pointed(document: Any, pointer: str) -> Any:
+def pointed(document: Any, pointer: str) -> Any:
     """The node at JSON Pointer ``pointer`` (``/components/schemas/A``) in ``document``, or
     ``None`` if there is none."""
     target = document
@@ -164,6 +165,14 @@ def _pointed(document: Any, pointer: str) -> Any:
         else:
             return None
     return target
+
+
+def referenced(document: Any, reference: str) -> Any:
+    """What a local ``$ref`` (``#/components/schemas/A%20B``, a URI fragment, so
+    percent-encoded) points at in ``document``; ``None`` for another document or nothing."""
+    if not reference.startswith("#"):
+        return None
+    return pointed(document, unquote(reference[1:]))
 
 
 def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
@@ -423,7 +432,7 @@ class _Compiler:
             reference = schema.get("$ref") if isinstance(schema, dict) else None
             if not isinstance(reference, str) or not reference.startswith("#/"):
                 break
-            schema = _pointed({"components": self.components}, reference[1:])
+            schema = referenced({"components": self.components}, reference)
         return schema if isinstance(schema, dict) else {}
 
     def media(self, content: dict[str, Any]) -> dict[str, CompiledMedia]:
@@ -499,7 +508,7 @@ def _deref(node: Any, document: dict[str, Any], depth: int = 0) -> Any:
     ref = node["$ref"]
     if not isinstance(ref, str) or not ref.startswith("#/") or depth > 16:
         raise SpecfakeError(f"only local references are supported, got {ref!r}")
-    target = _pointed(document, ref[1:])
+    target = referenced(document, ref)
     if target is None:
         raise SpecfakeError(f"reference {ref!r} points at nothing")
     return _deref(target, document, depth + 1)
