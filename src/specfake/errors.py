@@ -28,6 +28,11 @@ class FieldError:
         return {"in": self.location, "path": self.path, "message": self.message}
 
 
+def json_pointer(parts: list[str]) -> str:
+    """RFC 6901: ``["a/b", "c"]`` → ``/a~1b/c``; how a :class:`FieldError` names a body field."""
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
 @dataclass(slots=True)
 class Problem(Exception):
     """An RFC 9457 problem. Raise it anywhere in a request; the app renders it."""

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from specfake.errors import FieldError, SpecfakeError
+from specfake.errors import FieldError, SpecfakeError, json_pointer
+from specfake.spec.loader import non_finite_numbers
 
 
 def state_errors(state: Any, schemas: Mapping[str, dict[str, Any]]) -> list[FieldError]:
@@ -26,6 +27,12 @@ def state_errors(state: Any, schemas: Mapping[str, dict[str, Any]]) -> list[Fiel
         for name in state
         if name not in schemas
     ]
+    errors += [  # YAML can hold them, JSON cannot answer them
+        FieldError(
+            "body", pointer, "is NaN or infinite, which JSON cannot write; use a finite number"
+        )
+        for pointer in non_finite_numbers(state)
+    ]
     for name, schema in schemas.items():
         if name not in state:
             continue
@@ -33,7 +40,7 @@ def state_errors(state: Any, schemas: Mapping[str, dict[str, Any]]) -> list[Fiel
         for error in sorted(
             validator.iter_errors(state[name]), key=lambda e: list(e.absolute_path)
         ):
-            pointer = "".join(f"/{part}" for part in (name, *error.absolute_path))
+            pointer = json_pointer([name, *map(str, error.absolute_path)])
             errors.append(FieldError("body", pointer, error.message))
     return errors
 

@@ -21,10 +21,10 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest
 from werkzeug.datastructures import ImmutableMultiDict
 
+from specfake.errors import json_pointer
 from specfake.pipeline.synthesis import synthesize
 from specfake.pipeline.validation import body_errors, parameter_errors
 from specfake.spec import CompiledOperation, compile_operations, load_spec
-from specfake.spec.compile import json_pointer
 from tests.conftest import SPECS
 
 PETSTORE = Path(__file__).parents[1] / "e2e/petstore.openapi.yaml"

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import jsonschema_rs
 
-from specfake.errors import FieldError, FieldLocation, SpecfakeError
+from specfake.errors import FieldError, FieldLocation, SpecfakeError, json_pointer
 from specfake.spec.dialect import to_json_schema
 from specfake.spec.loader import LoadedSpec
 
@@ -184,11 +184,6 @@ def _declared_types(schema: dict[str, Any]) -> tuple[str, ...]:
     declared = schema.get("type", ())
     types = declared if isinstance(declared, list) else [declared]
     return tuple(kind for kind in types if isinstance(kind, str))
-
-
-def json_pointer(parts: list[str]) -> str:
-    """RFC 6901: ``["a/b", "c"]`` → ``/a~1b/c``."""
-    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 @dataclass(frozen=True, slots=True)

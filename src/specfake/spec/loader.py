@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from specfake.errors import SpecfakeError
+from specfake.errors import SpecfakeError, json_pointer
 
 _SUFFIXES = (".openapi.yaml", ".openapi.yml", ".openapi.json", ".yaml", ".yml", ".json")
 
@@ -53,8 +54,33 @@ def load_spec(path: Path) -> LoadedSpec:
         raise SpecfakeError(f"{path} is not valid YAML/JSON: {error}") from error
     if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3."):
         raise SpecfakeError(f"{path} is not an OpenAPI 3.0/3.1 document (no 'openapi: 3.x' field)")
+    non_finite = non_finite_numbers(document)
+    if non_finite:
+        raise SpecfakeError(
+            f"{path}: {', '.join(non_finite)}: NaN and infinite numbers (YAML .nan, .inf) cannot "
+            "be written in JSON; use a finite number, or a string"
+        )
     _validate_once(document, text, path)
     return LoadedSpec(spec_name(path), path, document)
+
+
+def non_finite_numbers(document: Any) -> list[str]:
+    """JSON Pointers to the NaN and infinite numbers in ``document``.
+
+    YAML (``.nan``, ``.inf``) and Python's ``json`` read them, but JSON cannot write them: an
+    example or fixture holding one would be answered as ``null``, so it is refused at load.
+    """
+    found = []
+    pending: list[tuple[list[str], Any]] = [([], document)]
+    while pending:
+        parts, value = pending.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append(json_pointer(parts))
+        elif isinstance(value, dict):
+            pending.extend(([*parts, str(key)], item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend(([*parts, str(index)], item) for index, item in enumerate(value))
+    return sorted(found)
 
 
 def _validate_once(document: dict[str, Any], text: str, path: Path) -> None:

@@ -1,0 +1,32 @@
+"""fixtures.py: the start state read from YAML and checked before any request sees it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specfake.errors import FieldError, SpecfakeError
+from specfake.fixtures import load_fixture_dir, state_errors
+
+SCHEMAS = {"scores": {"type": "array", "items": {"type": "number"}}}
+
+
+def test_state_errors_name_a_nan_or_infinite_number() -> None:
+    assert state_errors({"scores": [1.0, float("nan"), float("-inf")]}, SCHEMAS) == [
+        FieldError("body", "/scores/1", "is NaN or infinite, which JSON cannot write; "
+                   "use a finite number"),
+        FieldError("body", "/scores/2", "is NaN or infinite, which JSON cannot write; "
+                   "use a finite number"),
+    ]  # fmt: skip
+    assert state_errors({"scores": [1.0, 2]}, SCHEMAS) == []
+
+
+def test_a_fixture_file_with_yaml_nan_is_a_load_error_naming_file_and_field(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "scores.yaml").write_text("scores: [1.5, .nan]\n")
+    with pytest.raises(SpecfakeError) as refused:
+        load_fixture_dir(tmp_path, SCHEMAS)
+    assert "scores.yaml" in str(refused.value)
+    assert "/scores/1: is NaN or infinite" in str(refused.value)
