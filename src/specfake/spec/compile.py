@@ -94,7 +94,7 @@ class SchemaValidator:
         if plain is None:
             keyword = schema_location.rpartition("/")[2]
             plain = keyword in _LEAF_ASSERTIONS and (
-                keyword != "type" or isinstance(pointed(self._root, schema_location), str)
+                keyword != "type" or isinstance(_pointed(self._root, schema_location), str)
             )
             known[schema_location] = plain
         return plain
@@ -152,7 +152,7 @@ def _combines(schema: Any, root: Any) -> bool:
     return False
 
 
-def pointed(document: Any, pointer: str) -> Any:
+def _pointed(document: Any, pointer: str) -> Any:
     """The node at JSON Pointer ``pointer`` (``/components/schemas/A``) in ``document``, or
     ``None`` if there is none."""
     target = document
@@ -172,7 +172,7 @@ def referenced(document: Any, reference: str) -> Any:
     percent-encoded) points at in ``document``; ``None`` for another document or nothing."""
     if not reference.startswith("#"):
         return None
-    return pointed(document, unquote(reference[1:]))
+    return _pointed(document, unquote(reference[1:]))
 
 
 def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
