@@ -6,19 +6,26 @@ from pathlib import Path
 
 import pytest
 
-from specfake.errors import FieldError, SpecfakeError
+from specfake.errors import SpecfakeError
 from specfake.fixtures import load_fixture_dir, state_errors
 
 SCHEMAS = {"scores": {"type": "array", "items": {"type": "number"}}}
 
 
-def test_state_errors_name_a_nan_or_infinite_number() -> None:
-    assert state_errors({"scores": [1.0, float("nan"), float("-inf")]}, SCHEMAS) == [
-        FieldError("body", "/scores/1", "is NaN or infinite, which JSON cannot write; "
-                   "use a finite number"),
-        FieldError("body", "/scores/2", "is NaN or infinite, which JSON cannot write; "
-                   "use a finite number"),
-    ]  # fmt: skip
+def test_every_nan_or_infinite_number_of_a_fixture_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "scores.yaml").write_text("scores: [1.0, .nan, -.inf]\n")
+    with pytest.raises(SpecfakeError) as refused:
+        load_fixture_dir(tmp_path, SCHEMAS)
+    message = "is NaN or infinite, which JSON cannot write; use a finite number"
+    assert str(refused.value).splitlines()[1:] == [
+        f"  /scores/1: {message}",
+        f"  /scores/2: {message}",
+    ]
+
+
+def test_finite_numbers_load(tmp_path: Path) -> None:
+    (tmp_path / "scores.yaml").write_text("scores: [1.0, 2]\n")
+    assert load_fixture_dir(tmp_path, SCHEMAS) == {"scores": [1.0, 2]}
     assert state_errors({"scores": [1.0, 2]}, SCHEMAS) == []
 
 

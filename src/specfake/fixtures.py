@@ -27,12 +27,6 @@ def state_errors(state: Any, schemas: Mapping[str, dict[str, Any]]) -> list[Fiel
         for name in state
         if name not in schemas
     ]
-    errors += [  # YAML can hold them, JSON cannot answer them
-        FieldError(
-            "body", pointer, "is NaN or infinite, which JSON cannot write; use a finite number"
-        )
-        for pointer in non_finite_numbers(state)
-    ]
     for name, schema in schemas.items():
         if name not in state:
             continue
@@ -71,7 +65,12 @@ def load_fixture_dir(directory: Path, schemas: Mapping[str, dict[str, Any]]) -> 
                     f"{path}: section {name!r} is already defined in {origin[name]}"
                 )
             state[name], origin[name] = value, str(path)
-        problems = state_errors(content, schemas)
+        problems = [  # YAML can hold them; JSON (PUT state) cannot, nor can it answer them
+            FieldError("body", pointer, "is NaN or infinite, which JSON cannot write; "
+                       "use a finite number")
+            for pointer in non_finite_numbers(content)
+        ]  # fmt: skip
+        problems += state_errors(content, schemas)
         if problems:
             lines = "\n".join(f"  {error.path}: {error.message}" for error in problems)
             raise SpecfakeError(f"{path}: invalid fixture\n{lines}")
