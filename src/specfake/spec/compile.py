@@ -372,13 +372,13 @@ class _Compiler:
             example = media.get("example", example)
         else:  # the spec's validation refused styles OpenAPI does not define for the location
             style = parameter.get("style", "form" if location == "query" else "simple")
-        json_schema = to_json_schema(schema, self.spec.is_openapi_30)
+        validator = self.validator(schema)
         return CompiledParameter(
             name=name,
             location=location,  # type: ignore[arg-type]
             required=bool(parameter.get("required", location == "path")),
-            validator=SchemaValidator(json_schema, self.components),
-            shape=self.shape(json_schema),
+            validator=validator,
+            shape=self.shape(validator.schema),  # in JSON Schema's words, as validated
             style=style,
             explode=bool(parameter.get("explode", style == "form")),
             example=example,
