@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from specfake.pipeline.body import DEFAULT_MAX_BODY
-
+DEFAULT_MAX_BODY = 1024 * 1024  # the largest accepted request body, in bytes (--max-body)
+DEFAULT_STORE = "memory://"
+# How long in-flight requests may still finish after SIGTERM before they are cancelled.
+DEFAULT_GRACE_SECONDS = 5.0
 # Any http://localhost:PORT or http://127.0.0.1:PORT origin: where a dev server runs the app.
 LOCAL_ORIGINS = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"
 
@@ -27,3 +29,5 @@ class ServerConfig:
     validate_responses: bool = True
     upstream: str | None = None  # set: forward every request there (specfake proxy)
     proxy_errors: bool = False  # with upstream: refuse invalid requests and answers
+    store: str = DEFAULT_STORE  # where state lives, by URL (store.open_store)
+    grace_seconds: float = DEFAULT_GRACE_SECONDS

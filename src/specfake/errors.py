@@ -161,5 +161,35 @@ def upstream_response_invalid(errors: list[FieldError], status: int) -> Problem:
     )
 
 
+def internal_error() -> Problem:
+    """A bug in specfake, described to the client instead of a bare 500."""
+    return Problem(500, "internal-error", "specfake failed", "See the server log.")
+
+
+def client_disconnected() -> Problem:
+    return Problem(400, "client-disconnected", "Client disconnected", "The body never arrived.")
+
+
 class SpecfakeError(Exception):
-    """A start-up or usage error a person must fix (bad spec, bad fixture, bad page)."""
+    """A start-up or usage error a person must fix (bad spec, bad fixture, bad page).
+
+    ``file`` and ``pointer`` (a JSON Pointer into that file), where known, say where: a reload
+    that fails reports them in its 422 body.
+    """
+
+    def __init__(self, message: str, *, file: object = None, pointer: str | None = None) -> None:
+        super().__init__(message)
+        self.file = None if file is None else str(file)
+        self.pointer = pointer
+
+
+def reload_failed(error: SpecfakeError) -> Problem:
+    """The 422 of ``POST /__specfake__/reload``: the new files are refused, the old world stays."""
+    where = {"file": error.file, "pointer": error.pointer}
+    return Problem(
+        422,
+        "reload-failed",
+        "Reload refused",
+        f"{error} The previous specs and fixtures keep serving; fix the file and reload again.",
+        extensions={name: value for name, value in where.items() if value is not None},
+    )

@@ -46,7 +46,7 @@ def load_fixture_dir(directory: Path, schemas: Mapping[str, dict[str, Any]]) -> 
     :class:`SpecfakeError` naming the file and the field.
     """
     if not directory.is_dir():
-        raise SpecfakeError(f"fixtures directory {directory} does not exist")
+        raise SpecfakeError(f"fixtures directory {directory} does not exist", file=directory)
     state: dict[str, Any] = {}
     origin: dict[str, str] = {}
     files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
@@ -54,15 +54,17 @@ def load_fixture_dir(directory: Path, schemas: Mapping[str, dict[str, Any]]) -> 
         try:
             content = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as error:
-            raise SpecfakeError(f"{path}: cannot read fixture file: {error}") from error
+            raise SpecfakeError(f"{path}: cannot read fixture file: {error}", file=path) from error
         if content is None:
             continue
         if not isinstance(content, dict):
-            raise SpecfakeError(f"{path}: a fixture file must be a mapping of sections")
+            raise SpecfakeError(f"{path}: a fixture file must be a mapping of sections", file=path)
         for name, value in content.items():
             if name in state:
                 raise SpecfakeError(
-                    f"{path}: section {name!r} is already defined in {origin[name]}"
+                    f"{path}: section {name!r} is already defined in {origin[name]}",
+                    file=path,
+                    pointer=json_pointer([name]),
                 )
             state[name], origin[name] = value, str(path)
         problems = [  # YAML can hold them; JSON (PUT state) cannot, nor can it answer them
@@ -73,5 +75,7 @@ def load_fixture_dir(directory: Path, schemas: Mapping[str, dict[str, Any]]) -> 
         problems += state_errors(content, schemas)
         if problems:
             lines = "\n".join(f"  {error.path}: {error.message}" for error in problems)
-            raise SpecfakeError(f"{path}: invalid fixture\n{lines}")
+            raise SpecfakeError(
+                f"{path}: invalid fixture\n{lines}", file=path, pointer=problems[0].path
+            )
     return state

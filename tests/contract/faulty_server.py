@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import uvicorn
 
-import specfake.app
 import specfake.fakes.pathways as pathways
+import specfake.pipeline.run as pipeline
 from specfake import ServerConfig, create_app
 from specfake.errors import Problem
 from specfake.fakes.cohorts import KEYS, CohortFake
@@ -94,7 +94,7 @@ def drop_required_field() -> None:
 
 
 def fail_on_malformed_json() -> None:
-    original = specfake.app.parse_json
+    original = pipeline.parse_json
 
     def parse_json(raw):
         try:
@@ -102,15 +102,15 @@ def fail_on_malformed_json() -> None:
         except Problem as problem:
             raise RuntimeError("planted fault: malformed JSON crashes the handler") from problem
 
-    specfake.app.parse_json = parse_json
+    pipeline.parse_json = parse_json
 
 
 def accept_missing_token() -> None:
-    specfake.app.authenticate = lambda *arguments: None
+    pipeline.authenticate = lambda *arguments: None
 
 
 def wrong_response_content_type() -> None:
-    original = specfake.app.render
+    original = pipeline.render
 
     def render(outcome):
         response = original(outcome)
@@ -118,7 +118,7 @@ def wrong_response_content_type() -> None:
             response.headers["content-type"] = "text/plain"
         return response
 
-    specfake.app.render = render
+    pipeline.render = render
 
 
 FAULTS: dict[str, Callable[[], None]] = {

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from pathlib import Path
 
-from specfake.config import LOCAL_ORIGINS, ServerConfig
-from specfake.errors import Problem, SpecfakeError
-from specfake.pipeline.body import DEFAULT_MAX_BODY
+from specfake.config import (
+    DEFAULT_GRACE_SECONDS,
+    DEFAULT_MAX_BODY,
+    DEFAULT_STORE,
+    LOCAL_ORIGINS,
+    ServerConfig,
+)
+from specfake.errors import SpecfakeError
 from specfake.resources import bundled_fixtures, bundled_specs
+from specfake.store.factory import store_shares_state
 
 
 def _at_least(minimum: float, kind: type = int):
@@ -59,6 +64,19 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="how long a cohort idempotency key is remembered (default 86400)",
     )
+    parser.add_argument(
+        "--store",
+        default=DEFAULT_STORE,
+        metavar="URL",
+        help=f"where the state lives (default {DEFAULT_STORE}: this process's memory)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_at_least(1),
+        default=1,
+        metavar="N",
+        help="worker processes sharing the store (needs a shared --store)",
+    )
     add_server_options(parser)
     parser.set_defaults(run=run)
 
@@ -84,6 +102,14 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quiet", action="store_true", help="no per-request log lines, only the banner"
     )
+    parser.add_argument(
+        "--grace",
+        type=_at_least(0, float),
+        default=DEFAULT_GRACE_SECONDS,
+        metavar="SECONDS",
+        help="on SIGTERM, how long in-flight requests may finish before they are cancelled "
+        f"(default {DEFAULT_GRACE_SECONDS:g})",
+    )
 
 
 def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
@@ -93,6 +119,7 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
         "specs": specs,
         "max_body": arguments.max_body,
         "cors_origin_regex": None if arguments.no_cors else arguments.cors_origins,
+        "grace_seconds": arguments.grace,
     }
     if proxy:
         return ServerConfig(**shared, **proxy)  # type: ignore[arg-type]
@@ -103,6 +130,7 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
         seed=arguments.seed,
         idempotency_max_keys=arguments.idempotency_max_keys,
         idempotency_max_age_seconds=arguments.idempotency_ttl,
+        store=arguments.store,
     )
 
 
@@ -111,10 +139,15 @@ def run(arguments: argparse.Namespace) -> int:
 
 
 def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
-    """Build the app (``proxy``: ``upstream``, ``proxy_errors``), print the banner, serve."""
-    import uvicorn
+    """Build the app (``proxy``: ``upstream``, ``proxy_errors``), print the banner, serve.
+
+    Specs and fixtures are read and checked here, before uvicorn starts, so a broken one is
+    exit 2 naming the file and field, not a lifespan failure.
+    """
+    import uvicorn  # imported here: the other commands start faster without it
 
     from specfake.app import create_app
+    from specfake.cli.stoppable import StoppableServer
 
     logging.basicConfig(
         level=logging.WARNING if arguments.quiet else logging.INFO,
@@ -127,34 +160,41 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     config = config_from(arguments, **proxy)
+    workers = getattr(arguments, "workers", 1)
+    if workers > 1 and not store_shares_state(config.store):
+        raise SpecfakeError(
+            f"--workers {workers} needs a store the workers can share; {config.store} is one "
+            "process's memory. Use one worker, or a shared --store."
+        )
+    if workers > 1:
+        raise SpecfakeError(f"--workers {workers}: this build serves with one worker only")
     app = create_app(config)
-    specfake = app.state.specfake
-    try:  # load the fixtures now, so a broken one stops start-up instead of a first request
-        asyncio.run(specfake.reset())
-    except Problem as problem:
-        details = "\n".join(f"  {error.path}: {error.message}" for error in problem.errors)
-        raise SpecfakeError(f"{config.fixtures}: invalid fixtures\n{details}") from problem
-    names = ", ".join(str(spec.path) for spec in specfake.specs)
+    world = app.state.specfake.world
+    names = ", ".join(str(spec.path) for spec in world.specs)
     print(f"specfake serving {names}", file=sys.stderr)
-    print(specfake.banner(), file=sys.stderr)
+    print(world.banner(), file=sys.stderr)
     if config.upstream:
         mode = "refusing" if config.proxy_errors else "reporting"
         print(f"proxying to {config.upstream}, {mode} spec violations", file=sys.stderr)
     else:
-        print(f"fixtures: {config.fixtures or 'none'}", file=sys.stderr)
+        print(f"fixtures: {config.fixtures or 'none'}; store: {config.store}", file=sys.stderr)
     print(
         f"listening on http://{arguments.host}:{arguments.port}  "
         f"(dashboard: http://{arguments.host}:{arguments.port}/__specfake__/)",
         file=sys.stderr,
     )
-    uvicorn.run(
-        app,
-        host=arguments.host,
-        port=arguments.port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
+    server = StoppableServer(
+        uvicorn.Config(
+            app,
+            host=arguments.host,
+            port=arguments.port,
+            loop="uvloop",
+            http="httptools",
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=config.grace_seconds,
+        )
     )
-    return 0
+    server.run()
+    return 0 if server.started else 1  # not started: the port was taken (uvicorn logged it)

@@ -6,7 +6,7 @@ import html
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from specfake.app import Specfake
+    from specfake.world import World
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>specfake</title>
@@ -47,15 +47,14 @@ refresh(); setInterval(refresh, 2000);
 </script></body></html>"""
 
 
-def dashboard_html(specfake: Specfake) -> str:
+def dashboard_html(world: World) -> str:
     specs = ", ".join(
         f'<a href="/__specfake__/specs/{html.escape(s.name)}.json">{html.escape(s.name)}</a>'
-        for s in specfake.specs
+        for s in world.specs
     )
     rows = []
-    for operation in specfake.operations:
-        key = (operation.method, operation.path_template)
-        source = "stateful fake" if key in specfake.handlers else "mock from spec"
+    for operation in world.operations:
+        source = world.answered_by(operation)
         cells = (operation.method, operation.path_template, operation.operation_id, source)
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     return _PAGE.format(specs=specs or "none", operations="\n".join(rows))

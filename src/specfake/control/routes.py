@@ -1,4 +1,5 @@
-"""``/__specfake__/`` routes (INTERFACE.md, "Control API"): health, reset, state, journal, specs."""
+"""``/__specfake__/`` routes (docs/interface.md, "Control API"): health, reset, state, journal,
+specs, reload, warnings."""
 
 from __future__ import annotations
 
@@ -9,22 +10,31 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from specfake.control.dashboard import dashboard_html
-from specfake.errors import Problem, not_found, unsupported_media_type
+from specfake.errors import (
+    Problem,
+    SpecfakeError,
+    not_found,
+    reload_failed,
+    unsupported_media_type,
+)
 from specfake.pipeline.body import is_json_media, media_type_of, parse_json, read_limited
+from specfake.pipeline.outcome import problem_outcome
+from specfake.pipeline.render import render
 
 if TYPE_CHECKING:
-    from specfake.app import Specfake
+    from specfake.runtime import Specfake
+
+CONTROL_PREFIX = "/__specfake__"
+
+
+def problem_response(problem: Problem) -> Response:
+    return render(problem_outcome(problem))
 
 
 def control_routes(specfake: Specfake) -> list[BaseRoute]:
-    """The control routes, bound to one running :class:`~specfake.app.Specfake`."""
-    from specfake.app import problem_outcome, render
-
-    def problem_response(problem: Problem) -> Response:
-        return render(problem_outcome(problem))
+    """The control routes, bound to one running :class:`~specfake.runtime.Specfake`."""
 
     async def health(request: Request) -> Response:
-        await specfake.ensure_loaded()
         return JSONResponse({"status": "ok"})
 
     async def reset(request: Request) -> Response:
@@ -32,7 +42,6 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
         return Response(status_code=204)
 
     async def state(request: Request) -> Response:
-        await specfake.ensure_loaded()
         if request.method == "GET":
             return JSONResponse(await specfake.state())
         try:
@@ -53,14 +62,27 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
 
     async def spec(request: Request) -> Response:
         name = request.path_params["name"]
-        for loaded in specfake.specs:
+        specs = specfake.world.specs
+        for loaded in specs:
             if loaded.name == name:
                 return JSONResponse(loaded.document)
-        known = ", ".join(f"{loaded.name}.json" for loaded in specfake.specs)
+        known = ", ".join(f"{loaded.name}.json" for loaded in specs)
         return problem_response(not_found(f"No served spec is named {name!r}; served: {known}."))
 
     async def dashboard(request: Request) -> Response:
-        return HTMLResponse(dashboard_html(specfake))
+        return HTMLResponse(dashboard_html(specfake.world))
+
+    async def reload(request: Request) -> Response:
+        try:
+            warnings = await specfake.reload()
+        except SpecfakeError as error:
+            return problem_response(reload_failed(error))
+        headers = {"Specfake-Warning": f"{len(warnings)} state sections not kept; see GET "
+                   f"{CONTROL_PREFIX}/warnings"} if warnings else None  # fmt: skip
+        return Response(status_code=204, headers=headers)
+
+    async def warnings(request: Request) -> Response:
+        return JSONResponse({"warnings": [warning.to_json() for warning in specfake.warnings()]})
 
     return [
         Route("/", dashboard, methods=["GET"]),
@@ -69,4 +91,6 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
         Route("/state", state, methods=["GET", "PUT"]),
         Route("/requests", requests, methods=["GET", "DELETE"]),
         Route("/specs/{name}.json", spec, methods=["GET"]),
+        Route("/reload", reload, methods=["POST"]),
+        Route("/warnings", warnings, methods=["GET"]),
     ]

@@ -2,35 +2,34 @@
 
 A fake owns named sections of the fixture/state format (``pathways``, ``cohort_drafts``...),
 each described by a JSON Schema so fixture files and ``PUT /__specfake__/state`` are checked
-the same way, and it answers the operations it knows by method and path template.
+the same way, and it answers the operations it names by operationId (``docs/fakes.md``).
+
+Fakes are found through the ``specfake.fakes`` entry-point group: each entry is a
+:data:`FakeFactory`, so a team can ship the fake for its own API as a separate package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from starlette.datastructures import Headers
-
-from specfake.pipeline.outcome import Outcome
-from specfake.spec.compile import CompiledOperation
+from specfake.config import ServerConfig
+from specfake.errors import FieldError
+from specfake.pipeline.outcome import Handler
+from specfake.store.base import StateStore
 
 
 @dataclass(frozen=True, slots=True)
-class OperationRequest:
-    """A request that passed auth and validation, as a fake sees it."""
+class Binding:
+    """One operation a fake answers: its operationId, and the method and path template it
+    expects that operation to have (a served spec that disagrees stops start-up)."""
 
-    operation: CompiledOperation
-    path: Mapping[str, Any]
-    query: Mapping[str, Any]
-    headers: Headers
-    body: Any
-
-
-Handler = Callable[[OperationRequest], Awaitable[Outcome]]
-OperationKey = tuple[str, str]  # (method, path template), e.g. ("POST", "/cohort/draft")
+    operation_id: str
+    method: str
+    path: str
+    handler: Handler
 
 
 class Fake(Protocol):
@@ -38,21 +37,29 @@ class Fake(Protocol):
 
     name: str
 
-    def handlers(self) -> Mapping[OperationKey, Handler]:
-        """The operations this fake answers, by method and path template."""
+    def bindings(self) -> Sequence[Binding]:
+        """The operations this fake answers."""
         ...
 
     def state_schema(self) -> Mapping[str, dict[str, Any]]:
         """A JSON Schema for each state section this fake owns."""
         ...
 
+    def state_errors(self, sections: Mapping[str, Any]) -> list[FieldError]:
+        """What the schemas cannot say is wrong with ``sections`` (schema-valid already):
+        duplicate ids, references to unknown records. Pointers from the state root."""
+        ...
+
     async def load(self, sections: Mapping[str, Any]) -> None:
-        """Replace the fake's state with ``sections`` (already validated; missing ones = empty)."""
+        """Replace the fake's state with ``sections`` (checked; a missing one = empty)."""
         ...
 
     async def dump(self) -> dict[str, Any]:
         """The fake's state, in the fixture format."""
         ...
+
+
+FakeFactory = Callable[[StateStore, ServerConfig], Fake]
 
 
 def utc_now_iso() -> str:

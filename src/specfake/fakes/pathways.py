@@ -13,12 +13,13 @@ Rules (docs pages 000 and 001 plus what the real server does):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from specfake.errors import FieldError, Problem, conflict, not_found, validation_failed
-from specfake.fakes.base import Handler, OperationKey, OperationRequest, utc_now_iso
-from specfake.pipeline.outcome import Outcome
+from specfake.config import ServerConfig
+from specfake.errors import FieldError, Problem, conflict, not_found
+from specfake.fakes.base import Binding, utc_now_iso
+from specfake.pipeline.outcome import OperationRequest, Outcome
 from specfake.store.base import StateStore, Versioned
 
 COLLECTION = "pathways"
@@ -61,28 +62,28 @@ class PathwayFake:
 
     name = "pathways"
 
-    def __init__(self, store: StateStore) -> None:
-        self._store = store
+    def __init__(self, store: StateStore, config: ServerConfig) -> None:
+        self._store = store  # the config holds nothing this fake needs
 
-    def handlers(self) -> Mapping[OperationKey, Handler]:
-        return {
-            ("PATCH", "/v1/plan-definitions/{id}/draft"): self.update_draft,
-            ("POST", "/v1/plan-definitions/{id}/publish"): self.publish,
-        }
+    def bindings(self) -> Sequence[Binding]:
+        return (
+            Binding("update-draft", "PATCH", "/v1/plan-definitions/{id}/draft", self.update_draft),
+            Binding("publish", "POST", "/v1/plan-definitions/{id}/publish", self.publish),
+        )
 
     def state_schema(self) -> Mapping[str, dict[str, Any]]:
         return {"pathways": {"type": "array", "items": PATHWAY_SCHEMA}}
 
-    async def load(self, sections: Mapping[str, Any]) -> None:
-        rows = sections.get("pathways", [])
+    def state_errors(self, sections: Mapping[str, Any]) -> list[FieldError]:
         first_index: dict[str, int] = {}
-        duplicates = [
+        return [
             FieldError("body", f"/pathways/{index}/id", f"duplicate of /pathways/{first}/id")
-            for index, row in enumerate(rows)
+            for index, row in enumerate(sections.get("pathways", []))
             if (first := first_index.setdefault(row["id"], index)) != index
         ]
-        if duplicates:
-            raise validation_failed(duplicates)
+
+    async def load(self, sections: Mapping[str, Any]) -> None:
+        rows = sections.get("pathways", [])
         await self._store.restore({COLLECTION: {row["id"]: row for row in rows}})
 
     async def dump(self) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from starlette.types import Receive
 from specfake.errors import malformed_json, payload_too_large, unsupported_media_type
 from specfake.spec.compile import CompiledMedia
 
-DEFAULT_MAX_BODY = 1024 * 1024
 MAX_NESTING = 64
 
 

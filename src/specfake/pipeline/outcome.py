@@ -1,9 +1,20 @@
-"""What a stage answers with, before it becomes an HTTP response."""
+"""What the producing stage gets and answers with, before it becomes an HTTP response.
+
+A producer (a fake's handler, the mocker, the forwarder) gets an :class:`OperationRequest`,
+one that passed routing, auth and validation, and answers an :class:`Outcome`; the pipeline
+validates the outcome against the spec and renders it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from starlette.datastructures import Headers
+
+from specfake.errors import PROBLEM_CONTENT_TYPE, Problem
+from specfake.spec.compile import CompiledOperation
 
 JSON = "application/json"
 
@@ -12,10 +23,33 @@ JSON = "application/json"
 class Outcome:
     """A status, a JSON-able body (``None`` for no body), its media type and extra headers.
 
-    Fakes and the mocker return this; the app validates it against the spec and renders it.
+    ``content``, when set, is the body as bytes to send exactly as they are (an upstream's
+    answer in proxy mode, with its headers in ``raw_headers``); ``body`` is then its parsed
+    form, for validation only.
     """
 
     status: int
     body: Any
     media_type: str = JSON
     headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    raw_headers: list[tuple[bytes, bytes]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OperationRequest:
+    """A request that passed auth and validation, as a fake sees it."""
+
+    operation: CompiledOperation
+    path: Mapping[str, Any]
+    query: Mapping[str, Any]
+    headers: Headers
+    body: Any
+
+
+Handler = Callable[[OperationRequest], Awaitable[Outcome]]
+
+
+def problem_outcome(problem: Problem) -> Outcome:
+    """``problem`` as an ``application/problem+json`` answer."""
+    return Outcome(problem.status, problem.to_json(), PROBLEM_CONTENT_TYPE, dict(problem.headers))

@@ -309,7 +309,10 @@ def compile_operations(spec: LoadedSpec) -> list[CompiledOperation]:
                 try:
                     operations.append(compiler.operation(path, method, path_item))
                 except SpecfakeError as error:
-                    raise SpecfakeError(f"{where}: {error}") from error
+                    pointer = json_pointer(["paths", path, method])
+                    raise SpecfakeError(
+                        f"{where}: {error}", file=spec.path, pointer=pointer
+                    ) from error
     return operations
 
 

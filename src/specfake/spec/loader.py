@@ -47,18 +47,24 @@ def load_spec(path: Path) -> LoadedSpec:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise SpecfakeError(f"cannot read spec {path}: {error.strerror}") from error
+        raise SpecfakeError(f"cannot read spec {path}: {error.strerror}", file=path) from error
     try:
         document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as error:
-        raise SpecfakeError(f"{path} is not valid YAML/JSON: {error}") from error
+        raise SpecfakeError(f"{path} is not valid YAML/JSON: {error}", file=path) from error
     if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3."):
-        raise SpecfakeError(f"{path} is not an OpenAPI 3.0/3.1 document (no 'openapi: 3.x' field)")
+        raise SpecfakeError(
+            f"{path} is not an OpenAPI 3.0/3.1 document (no 'openapi: 3.x' field)",
+            file=path,
+            pointer="/openapi",
+        )
     non_finite = non_finite_numbers(document)
     if non_finite:
         raise SpecfakeError(
             f"{path}: {', '.join(non_finite)}: NaN and infinite numbers (YAML .nan, .inf) cannot "
-            "be written in JSON; use a finite number, or a string"
+            "be written in JSON; use a finite number, or a string",
+            file=path,
+            pointer=non_finite[0],
         )
     _validate_once(document, text, path)
     return LoadedSpec(spec_name(path), path, document)
@@ -103,7 +109,9 @@ def _validate_once(document: dict[str, Any], text: str, path: Path) -> None:
     except OpenAPIValidationError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "(root)"
         raise SpecfakeError(
-            f"{path} is not a valid OpenAPI document at {where}: {error.message}"
+            f"{path} is not a valid OpenAPI document at {where}: {error.message}",
+            file=path,
+            pointer=json_pointer([str(part) for part in error.absolute_path]),
         ) from error
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)

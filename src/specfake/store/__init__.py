@@ -1,6 +1,7 @@
 """Where the fakes keep their state: the :class:`StateStore` protocol and its implementations."""
 
 from specfake.store.base import CollectionLimit, StateStore, Versioned
+from specfake.store.factory import open_store
 from specfake.store.memory import MemoryStore
 
-__all__ = ["CollectionLimit", "MemoryStore", "StateStore", "Versioned"]
+__all__ = ["CollectionLimit", "MemoryStore", "StateStore", "Versioned", "open_store"]

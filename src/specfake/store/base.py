@@ -33,6 +33,14 @@ class CollectionLimit:
 
 
 class StateStore(Protocol):
+    async def open(self) -> None:
+        """Connect (a shared store) before the first request; the app's lifespan calls it."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections and files at shutdown."""
+        ...
+
     async def get(self, collection: str, key: str) -> Versioned | None:
         """The record, or ``None`` if there is none (or it was evicted)."""
         ...

@@ -68,9 +68,16 @@ class MemoryStore:
         self._revision = 0
         self._clock = clock
 
+    async def open(self) -> None:
+        """Nothing to connect to."""
+
+    async def close(self) -> None:
+        """Nothing to release: the state goes with the process."""
+
     def set_limit(self, collection: str, limit: CollectionLimit) -> None:
+        # Only remembered: every read and write evicts first. (A reload builds its fakes, which
+        # set their limits, in a worker thread; this one assignment is safe there.)
         self._limits[collection] = limit
-        self._evict(collection)
 
     async def get(self, collection: str, key: str) -> Versioned | None:
         self._evict(collection)

@@ -3,13 +3,13 @@ an idempotency-key reservation, and writes drafts with compare-and-set."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 from uuid import uuid4
 
 from specfake.config import ServerConfig
-from specfake.errors import conflict, not_found, validation_failed
-from specfake.fakes.base import Handler, OperationKey, OperationRequest, utc_now_iso
+from specfake.errors import FieldError, conflict, not_found
+from specfake.fakes.base import Binding, utc_now_iso
 from specfake.fakes.cohorts.drafts import (
     _merged,
     _new_draft,
@@ -19,10 +19,10 @@ from specfake.fakes.cohorts.drafts import (
 )
 from specfake.fakes.cohorts.fields import PAIRS, Json, _has_changes, _target_draft_id
 from specfake.fakes.cohorts.idempotency import (
-    _deadline,
+    KEY_FIELD,
+    _entry_fields,
     _fingerprint,
     _key_entry,
-    _pause,
     _replayed_ack,
 )
 from specfake.fakes.cohorts.resolution import (
@@ -44,7 +44,8 @@ from specfake.fakes.cohorts.schemas import (
     RESOURCE_SCHEMA,
     RESOURCES,
 )
-from specfake.pipeline.outcome import Outcome
+from specfake.fakes.idempotency import IdempotencyKeys
+from specfake.pipeline.outcome import OperationRequest, Outcome
 from specfake.store.base import CollectionLimit, StateStore, Versioned
 
 DraftChange = Callable[[Json], Json | None]  # the new draft, or None to delete it
@@ -61,13 +62,15 @@ class CohortFake:
 
     def __init__(self, store: StateStore, config: ServerConfig) -> None:
         self._store = store
-        store.set_limit(
+        self._keys = IdempotencyKeys(
+            store,
             KEYS,
             CollectionLimit(config.idempotency_max_keys, config.idempotency_max_age_seconds),
+            label=KEY_FIELD,
         )
 
-    def handlers(self) -> Mapping[OperationKey, Handler]:
-        return {("POST", "/cohort/draft"): self.patch_draft}
+    def bindings(self) -> Sequence[Binding]:
+        return (Binding("patch-cohort-draft", "POST", "/cohort/draft", self.patch_draft),)
 
     def state_schema(self) -> Mapping[str, Json]:
         return {
@@ -77,13 +80,17 @@ class CohortFake:
             KEYS: {"type": "array", "items": KEY_SCHEMA},
         }
 
+    def state_errors(self, sections: Mapping[str, Any]) -> list[FieldError]:
+        # JSON Schema cannot say "this id names a resource", so references are checked here.
+        return _state_reference_errors(
+            sections.get(CATALOG, EMPTY_CATALOG),
+            sections.get(DRAFTS, []),
+            sections.get(RESOURCES, []),
+        )
+
     async def load(self, sections: Mapping[str, Any]) -> None:
         catalog = sections.get(CATALOG, EMPTY_CATALOG)
         drafts, resources, keys = (sections.get(name, []) for name in (DRAFTS, RESOURCES, KEYS))
-        # JSON Schema cannot say "this id names a resource", so references are checked here.
-        errors = _state_reference_errors(catalog, drafts, resources)
-        if errors:
-            raise validation_failed(errors)
         await self._store.restore(
             {
                 CATALOG: {_CATALOG_RECORD: catalog},
@@ -117,45 +124,25 @@ class CohortFake:
         self, key: str, fingerprint: str, soft: bool, work: Callable[[], Awaitable[Json]]
     ) -> Outcome:
         """Do ``work`` once per key: reserve the key, or replay (or wait for) its first answer."""
-        entry = _key_entry(key, fingerprint, soft)
-        deadline = _deadline()
-        while True:
-            reserved = await self._store.compare_and_set(KEYS, key, None, entry)
-            if reserved is not None:
-                return await self._finish(
-                    key,
-                    reserved,
-                    work(),
-                    lambda response: {
-                        **entry,
-                        "state": "done",
-                        "draft_id": response["draft_id"],
-                        "response": response,
-                    },
-                    undone=None,
-                )
-            record = await self._store.get(KEYS, key)
-            if record is None:  # its request failed and gave the key back: try again
-                continue
-            if record.value["fingerprint"] != fingerprint:
-                raise conflict(
-                    f"idempotency_key {key!r} was already used with a different request body; "
-                    "send a new key for a new request."
-                )
-            if record.value["state"] == "done":
-                return Outcome(200, record.value["response"])
-            await _pause(deadline, key)
+        response = await self._keys.once(
+            key,
+            fingerprint,
+            work,
+            fields=_entry_fields(soft),
+            finished=lambda response: {"draft_id": response["draft_id"]},
+        )
+        return Outcome(200, response)
 
     async def _acknowledge(self, key: str, accept: bool, draft_id: str | None) -> Outcome:
         """Apply (``accept``) or discard the soft request ``key`` staged, exactly once."""
-        deadline = _deadline()
+        deadline = self._keys.deadline()
         while True:
             record = await self._store.get(KEYS, key) or await self._adopt(key)
             if record is None:  # another request remembered the key first: read it again
                 continue
             entry = record.value
             if entry["state"] == "running":
-                await _pause(deadline, key)
+                await self._keys.pause(deadline, key)
                 continue
             if not entry["soft"]:
                 raise not_found(
@@ -171,14 +158,15 @@ class CohortFake:
             )
             if reserved is not None:
                 break
-            await _pause(deadline, key)
-        return await self._finish(
+            await self._keys.pause(deadline, key)
+        response = await self._keys.finish(
             key,
             reserved,
             self._settle(entry["draft_id"], key, accept),
             lambda response: {**entry, "ack": {"accept": accept, "response": response}},
             undone=entry,
         )
+        return Outcome(200, response)
 
     async def _adopt(self, key: str) -> Versioned | None:
         """Remember ``key`` again if a waiting proposal still carries it.
@@ -193,25 +181,6 @@ class CohortFake:
                 entry = {**_key_entry(key, "", True), "state": "done", "draft_id": draft_id}
                 return await self._store.compare_and_set(KEYS, key, None, entry)
         raise not_found(f"No soft request with idempotency_key {key!r} is remembered.")
-
-    async def _finish(
-        self,
-        key: str,
-        reserved: Versioned,
-        work: Awaitable[Json],
-        done: Callable[[Json], Json],
-        undone: Json | None,
-    ) -> Outcome:
-        """Run ``work`` under a reservation: remember its answer, or undo the reservation
-        (``undone``; ``None`` forgets the key) when it fails, so a corrected retry may reuse it."""
-        try:
-            response = await work
-        except Exception:
-            await self._store.compare_and_set(KEYS, key, reserved.revision, undone)
-            raise
-        # Fails only if the key was evicted meanwhile: the answer stands, it is just not kept.
-        await self._store.compare_and_set(KEYS, key, reserved.revision, done(response))
-        return Outcome(200, response)
 
     # -- drafts -------------------------------------------------------------------------------
 

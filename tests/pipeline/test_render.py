@@ -1,10 +1,10 @@
-"""``render``: how an outcome becomes the HTTP response (the rest of app.py: end to end)."""
+"""``render``: how an outcome becomes the HTTP response."""
 
 from __future__ import annotations
 
 import json
 
-from specfake.app import render
+from specfake.pipeline.render import render
 from specfake.pipeline.outcome import Outcome
 
 

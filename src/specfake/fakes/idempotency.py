@@ -1,0 +1,140 @@
+"""Idempotency keys over the store: the same key with the same request replays the first
+answer and applies nothing; with another request it is a 409; a duplicate of a request still
+running waits a moment for its answer. Memory is bounded by the collection's
+:class:`~specfake.store.CollectionLimit`.
+
+One engine for every fake that honours keys: the cohort fake (``idempotency_key`` in the
+body) and, declared with ``x-specfake.idempotency``, the generic resources. Each key is one
+record, reserved with a compare-and-set, so exactly one of N concurrent first requests runs
+its work, on any store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from specfake.errors import conflict
+from specfake.fakes.base import utc_now_iso
+from specfake.store.base import CollectionLimit, StateStore, Versioned
+
+Json = dict[str, Any]
+
+# A duplicate of a running request polls this long for its answer before giving up with 409.
+WAIT_SECONDS = 2.0
+POLL_SECONDS = 0.02
+
+
+def fingerprint(content: Any) -> str:
+    """What "the same request" means: equal JSON, whatever the order of its members."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def new_entry(key: str, request_fingerprint: str, **fields: Any) -> Json:
+    """The record a reservation writes: ``running`` until its request finishes. ``fields`` are
+    the fake's own (the cohort fake keeps ``soft``, ``draft_id`` and ``ack``)."""
+    return {
+        "idempotency_key": key,
+        "fingerprint": request_fingerprint,
+        "state": "running",
+        "response": None,
+        **fields,
+        "created_at": utc_now_iso(),
+    }
+
+
+class IdempotencyKeys:
+    """The keys remembered in one store collection.
+
+    ``label`` is how the key is named in answers (``idempotency_key``, ``Idempotency-Key``).
+    """
+
+    def __init__(
+        self,
+        store: StateStore,
+        collection: str,
+        limit: CollectionLimit,
+        label: str = "Idempotency-Key",
+        wait_seconds: float = WAIT_SECONDS,
+    ) -> None:
+        self.collection = collection
+        self.label = label
+        self.wait_seconds = wait_seconds
+        self._store = store
+        store.set_limit(collection, limit)
+
+    async def once(
+        self,
+        key: str,
+        request_fingerprint: str,
+        work: Callable[[], Awaitable[Json]],
+        fields: Json | None = None,
+        finished: Callable[[Json], Json] | None = None,
+    ) -> Json:
+        """Run ``work`` once per key and remember its answer; replay it for the same request.
+
+        ``fields`` go into the entry; ``finished(response)`` gives fields to store with the
+        answer. Raises a 409 for the key used with another request, or still running after
+        the wait.
+        """
+        entry = new_entry(key, request_fingerprint, **(fields or {}))
+        deadline = self.deadline()
+        while True:
+            reserved = await self._store.compare_and_set(self.collection, key, None, entry)
+            if reserved is not None:
+                return await self.finish(
+                    key,
+                    reserved,
+                    work(),
+                    lambda response: {
+                        **entry,
+                        "state": "done",
+                        "response": response,
+                        **(finished(response) if finished else {}),
+                    },
+                    undone=None,
+                )
+            record = await self._store.get(self.collection, key)
+            if record is None:  # its request failed and gave the key back: try again
+                continue
+            if record.value["fingerprint"] != request_fingerprint:
+                raise conflict(
+                    f"{self.label} {key!r} was already used with a different request body; "
+                    "send a new key for a new request."
+                )
+            if record.value["state"] == "done":
+                return record.value["response"]
+            await self.pause(deadline, key)
+
+    async def finish(
+        self,
+        key: str,
+        reserved: Versioned,
+        work: Awaitable[Json],
+        done: Callable[[Json], Json],
+        undone: Json | None,
+    ) -> Json:
+        """Run ``work`` under a reservation: remember its answer (``done(response)``), or put
+        ``undone`` back when it fails (``None`` forgets the key), so a corrected retry may
+        reuse the key."""
+        try:
+            response = await work
+        except BaseException:  # a refusal, a bug or a cancelled request: never leave it running
+            await self._store.compare_and_set(self.collection, key, reserved.revision, undone)
+            raise
+        # Fails only if the key was evicted meanwhile: the answer stands, it is just not kept.
+        await self._store.compare_and_set(self.collection, key, reserved.revision, done(response))
+        return response
+
+    def deadline(self) -> float:
+        return asyncio.get_running_loop().time() + self.wait_seconds
+
+    async def pause(self, deadline: float, key: str) -> None:
+        """Wait a moment for another request on ``key``; 409 once the wait has run out."""
+        if asyncio.get_running_loop().time() >= deadline:
+            raise conflict(f"A request with {self.label} {key!r} is still in progress; retry.")
+        await asyncio.sleep(POLL_SECONDS)

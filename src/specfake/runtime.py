@@ -1,0 +1,102 @@
+"""``Specfake``: the running server. It holds the current :class:`~specfake.world.World` and
+what outlives a reload: the store, the request journal, the proxy's HTTP client.
+
+The store and the client are opened and closed by :meth:`Specfake.lifespan`, which the ASGI
+app runs as its lifespan; the fixtures are loaded there too, once, before the first request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope
+
+from specfake.config import ServerConfig
+from specfake.journal import JournalEntry, RequestJournal
+from specfake.pipeline.run import run_pipeline
+from specfake.pipeline.scope import url_path
+from specfake.state import carry_state, dump_state, replace_sections, reset_state
+from specfake.store import StateStore, open_store
+from specfake.world import SpecWarning, World, build_world
+
+if TYPE_CHECKING:
+    from specfake.pipeline.forwarder import Forwarder
+
+
+class Specfake:
+    """The served world and its resources; a bad spec or fixture raises ``SpecfakeError`` here."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.store: StateStore = open_store(config.store)
+        self.world: World = build_world(config, self.store)
+        self.journal = RequestJournal(config.journal_size)
+        self.forwarder: Forwarder | None = None
+        self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
+        self._reload_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[None]:
+        """Open the store (and the upstream client, as a proxy), load the fixtures; close all."""
+        await self.store.open()
+        try:
+            if self.config.upstream:
+                # Imported here: it brings httpx, 0.13 s of every start-up, for proxy mode only.
+                from specfake.pipeline.forwarder import Forwarder
+
+                self.forwarder = Forwarder(self.config.upstream)
+            await reset_state(self.world)
+            yield
+        finally:
+            if self.forwarder is not None:
+                await self.forwarder.close()
+                self.forwarder = None
+            await self.store.close()
+
+    async def handle(self, scope: Scope, receive: Receive) -> Response:
+        """Answer one request (or forward it, as a proxy) and journal what happened."""
+        started = time.perf_counter()
+        # Read once: a reload swapping ``self.world`` meanwhile does not reach this request.
+        answer = await run_pipeline(self.world, scope, receive, self.forwarder)
+        operation = answer.operation
+        self.journal.record(
+            JournalEntry(
+                time=time.time(),
+                method=scope["method"],
+                path=url_path(scope),
+                status=answer.response.status_code,
+                seconds=time.perf_counter() - started,
+                operation_id=operation.operation_id if operation else None,
+                detail=answer.detail,
+                errors=tuple(answer.errors),
+            )
+        )
+        return answer.response
+
+    async def reload(self) -> list[SpecWarning]:
+        """Re-read specs, overlays and fixtures and swap the new world in; the state stays
+        where the new schemas accept it. A ``SpecfakeError`` leaves the old world serving."""
+        async with self._reload_lock:
+            # Compiling is CPU work: in a thread, so requests keep being answered meanwhile.
+            new = await asyncio.to_thread(build_world, self.config, self.store)
+            self.state_warnings = await carry_state(self.world, new)
+            self.world = new
+            return self.state_warnings
+
+    async def reset(self) -> None:
+        await reset_state(self.world)
+
+    async def state(self) -> dict[str, Any]:
+        return await dump_state(self.world)
+
+    async def replace_state(self, given: Any) -> None:
+        await replace_sections(self.world, given)
+
+    def warnings(self) -> list[SpecWarning]:
+        """The current world's spec warnings and what the last reload could not keep."""
+        return [*self.world.warnings, *self.state_warnings]

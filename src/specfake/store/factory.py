@@ -1,0 +1,38 @@
+"""``open_store(url)``: the store a ``--store URL`` names, by its scheme.
+
+One table from scheme to constructor, so a new store (``sqlite://``, ``redis://``) plugs in
+here without the app knowing: the app only ever sees a :class:`StateStore`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import SplitResult, urlsplit
+
+from specfake.errors import SpecfakeError
+from specfake.store.base import StateStore
+from specfake.store.memory import MemoryStore
+
+
+def _memory(url: SplitResult) -> StateStore:
+    if url.netloc or url.path not in ("", "/"):
+        raise SpecfakeError(f"--store {url.geturl()}: memory:// takes no host or path")
+    return MemoryStore()
+
+
+_STORES: dict[str, Callable[[SplitResult], StateStore]] = {"memory": _memory}
+
+
+def open_store(url: str) -> StateStore:
+    """The store ``url`` names; an unknown scheme is a :class:`SpecfakeError` listing the known."""
+    parts = urlsplit(url)
+    make = _STORES.get(parts.scheme)
+    if make is None:
+        known = ", ".join(f"{scheme}://" for scheme in _STORES)
+        raise SpecfakeError(f"--store {url!r}: unknown store scheme; known: {known}")
+    return make(parts)
+
+
+def store_shares_state(url: str) -> bool:
+    """Whether several processes can share the store ``url`` names (``--workers``)."""
+    return urlsplit(url).scheme not in ("memory", "")

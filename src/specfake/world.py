@@ -1,0 +1,160 @@
+"""The served world: everything read from the specs and fixtures, frozen, built by one function.
+
+A :class:`World` holds the loaded specs, their compiled operations, the router, the fakes
+bound to those operations, the state schemas and the fixtures. The running server keeps one
+reference to it; a reload builds a new world and swaps that reference in one assignment, so
+every request is answered wholly by one world or the other, never by a new router with old
+handlers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from specfake.config import ServerConfig
+from specfake.errors import SpecfakeError, json_pointer
+from specfake.fakes import Fake, build_fakes
+from specfake.fixtures import load_fixture_dir
+from specfake.pipeline.outcome import Handler
+from specfake.pipeline.router import Router
+from specfake.pipeline.run import HandlerKey
+from specfake.spec import CompiledOperation, LoadedSpec, compile_operations, load_spec
+from specfake.store.base import StateStore
+
+
+@dataclass(frozen=True, slots=True)
+class SpecWarning:
+    """A defect served around instead of refused (``GET /__specfake__/warnings``).
+
+    ``spec`` is the spec's name, or ``None`` for the state (a section a reload could not keep).
+    """
+
+    spec: str | None
+    pointer: str
+    message: str
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"spec": self.spec, "pointer": self.pointer, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    config: ServerConfig
+    specs: tuple[LoadedSpec, ...]
+    operations: tuple[CompiledOperation, ...]
+    router: Router
+    fakes: tuple[Fake, ...]  # those bound to at least one served operation
+    handlers: Mapping[HandlerKey, Handler]
+    # Every installed fake's sections, so the bundled fixtures work with a subset of the
+    # specs; sections of fakes whose operations are not served are checked, then ignored.
+    state_schemas: Mapping[str, dict[str, Any]]
+    checkers: tuple[Fake, ...]  # every installed fake, for the checks beyond the schemas
+    fixtures: Mapping[str, Any]
+    warnings: tuple[SpecWarning, ...] = ()
+
+    def answered_by(self, operation: CompiledOperation) -> str:
+        """``stateful fake`` or ``mock from spec``: the banner's and the dashboard's column."""
+        key = (operation.spec_name, operation.operation_id)
+        return "stateful fake" if key in self.handlers else "mock from spec"
+
+    def banner(self) -> str:
+        """The start-up listing of what is served, and by what."""
+        lines = []
+        for operation in self.operations:
+            lock = "  (bearer auth)" if operation.requires_auth else ""
+            lines.append(
+                f"  {operation.method:7} {operation.path_template:40} {operation.operation_id:24}"
+                f" {self.answered_by(operation)}{lock}"
+            )
+        return "\n".join(lines)
+
+
+def build_world(config: ServerConfig, store: StateStore) -> World:
+    """Read, check and compile everything ``config`` names; the fakes write to ``store``.
+
+    Any defect is a :class:`SpecfakeError` naming the file (and field, where known), raised
+    before anything is served: at start-up, or by a reload that then keeps the old world.
+    """
+    specs = tuple(load_spec(path) for path in config.specs)
+    operations = tuple(operation for spec in specs for operation in compile_operations(spec))
+    try:
+        router = Router(list(operations))
+    except ValueError as error:  # one method and path in two specs
+        raise SpecfakeError(str(error)) from error
+    installed = build_fakes(store, config)
+    handlers: dict[HandlerKey, Handler] = {}
+    bound: list[Fake] = []
+    for fake in installed:
+        fake_handlers = _bind(fake, operations, {spec.name: spec for spec in specs})
+        if fake_handlers:
+            bound.append(fake)
+            handlers.update(fake_handlers)
+    state_schemas = _state_schemas(installed)
+    fixtures = load_fixture_dir(config.fixtures, state_schemas) if config.fixtures else {}
+    world = World(
+        config=config,
+        specs=specs,
+        operations=operations,
+        router=router,
+        fakes=tuple(bound),
+        handlers=MappingProxyType(handlers),
+        state_schemas=MappingProxyType(state_schemas),
+        checkers=tuple(installed),
+        fixtures=MappingProxyType(fixtures),
+    )
+    _check_fixture_references(world)
+    return world
+
+
+def _bind(
+    fake: Fake, operations: tuple[CompiledOperation, ...], specs: Mapping[str, LoadedSpec]
+) -> dict[HandlerKey, Handler]:
+    """``fake``'s handlers by (spec, operationId), for the served operations it names.
+
+    An operationId the fake names but a spec has under another method or path is an error
+    naming both: the fake would silently stop answering, and the mock would take over.
+    """
+    handlers: dict[HandlerKey, Handler] = {}
+    for binding in fake.bindings():
+        for operation in operations:
+            if operation.operation_id != binding.operation_id:
+                continue
+            if (operation.method, operation.path_template) != (binding.method, binding.path):
+                raise SpecfakeError(
+                    f"fake {fake.name!r} answers operationId {binding.operation_id!r} as "
+                    f"{binding.method} {binding.path}, but spec {operation.spec_name!r} has it "
+                    f"as {operation.method} {operation.path_template}; rename one of them",
+                    file=specs[operation.spec_name].path,
+                    pointer=json_pointer(["paths", operation.path_template]),
+                )
+            handlers[(operation.spec_name, operation.operation_id)] = binding.handler
+    return handlers
+
+
+def _state_schemas(fakes: list[Fake]) -> dict[str, dict[str, Any]]:
+    schemas: dict[str, dict[str, Any]] = {}
+    owners: dict[str, str] = {}
+    for fake in fakes:
+        for name, schema in fake.state_schema().items():
+            if name in owners:
+                raise SpecfakeError(
+                    f"state section {name!r} is claimed by two fakes, {owners[name]!r} and "
+                    f"{fake.name!r}; uninstall or rename one"
+                )
+            schemas[name], owners[name] = schema, fake.name
+    return schemas
+
+
+def _check_fixture_references(world: World) -> None:
+    """The fixtures' checks beyond their schemas (duplicate ids, unknown references)."""
+    errors = [error for fake in world.checkers for error in fake.state_errors(world.fixtures)]
+    if errors:
+        lines = "\n".join(f"  {error.path}: {error.message}" for error in errors)
+        raise SpecfakeError(
+            f"{world.config.fixtures}: invalid fixtures\n{lines}",
+            file=world.config.fixtures,
+            pointer=errors[0].path,
+        )
