@@ -19,6 +19,9 @@ class ServerConfig:
 
     specs: list[Path]
     fixtures: Path | None = None
+    # Set: the specs it lists are made from their docs pages and overlays in memory, at start
+    # and on every reload (serve --manifest); only ``import-docs`` writes spec files.
+    manifest: Path | None = None
     tokens: tuple[str, ...] = ("dev",)
     max_body: int = DEFAULT_MAX_BODY
     seed: int | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -18,6 +19,7 @@ from specfake.config import ServerConfig
 from specfake.errors import SpecfakeError, json_pointer
 from specfake.fakes import Fake, build_fakes
 from specfake.fixtures import load_fixture_dir
+from specfake.importer import regenerate
 from specfake.pipeline.outcome import Handler
 from specfake.pipeline.router import Router
 from specfake.pipeline.run import HandlerKey
@@ -78,7 +80,8 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
     Any defect is a :class:`SpecfakeError` naming the file (and field, where known), raised
     before anything is served: at start-up, or by a reload that then keeps the old world.
     """
-    specs = tuple(load_spec(path) for path in config.specs)
+    generated = {path.resolve(): text for path, text in _generated_specs(config).items()}
+    specs = tuple(load_spec(path, generated.get(path.resolve())) for path in config.specs)
     operations = tuple(operation for spec in specs for operation in compile_operations(spec))
     try:
         router = Router(list(operations))
@@ -107,6 +110,10 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
     )
     _check_fixture_references(world)
     return world
+
+
+def _generated_specs(config: ServerConfig) -> dict[Path, str]:
+    return regenerate(config.manifest) if config.manifest else {}
 
 
 def _bind(

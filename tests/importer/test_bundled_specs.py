@@ -10,7 +10,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from specfake.cli.import_docs import regenerate
+from specfake.importer import regenerate
 from tests.conftest import SPECS
 
 BUNDLED = sorted(SPECS.glob("*.openapi.yaml"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from specfake.pipeline.render import render
 from specfake.pipeline.outcome import Outcome
+from specfake.pipeline.render import render
 
 
 def test_bodies_render_as_compact_utf8_json():

@@ -6,10 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
 from specfake.errors import SpecfakeError
-from specfake.importer import import_docs, render_yaml
+from specfake.importer import import_docs, regenerate, render_yaml
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -57,24 +55,6 @@ def run(arguments: argparse.Namespace) -> int:
     arguments.out.write_text(render_yaml(import_docs(arguments.pages, arguments.overlay, title)))
     print(f"wrote {arguments.out}", file=sys.stderr)
     return 0
-
-
-def regenerate(manifest: Path) -> dict[Path, str]:
-    """What every spec listed in ``manifest`` should contain, by output path."""
-    try:
-        entries = yaml.safe_load(manifest.read_text(encoding="utf-8"))["specs"]
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
-        raise SpecfakeError(f"{manifest}: cannot read the manifest ({error})") from error
-    base = manifest.parent
-    rendered = {}
-    for name, entry in entries.items():
-        document = import_docs(
-            [base / page for page in entry["pages"]],
-            [base / overlay for overlay in entry.get("overlays", [])],
-            entry.get("title", name),
-        )
-        rendered[base / f"{name}.openapi.yaml"] = render_yaml(document)
-    return rendered
 
 
 def _run_manifest(manifest: Path, check: bool) -> int:

@@ -15,6 +15,7 @@ from specfake.config import (
     ServerConfig,
 )
 from specfake.errors import SpecfakeError
+from specfake.importer import manifest_outputs
 from specfake.resources import bundled_fixtures, bundled_specs
 from specfake.store.factory import store_shares_state
 
@@ -42,6 +43,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="OpenAPI 3.0/3.1 file")
     parser.add_argument("--fixtures", type=Path, help="directory of YAML fixtures (start state)")
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="FILE",
+        help="make the specs this manifest lists (specs/manifest.yaml) from their docs pages and "
+        "overlays in memory, at start and on every reload; with no SPEC, serve those",
+    )
     parser.add_argument(
         "--token",
         action="append",
@@ -123,8 +131,11 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
     }
     if proxy:
         return ServerConfig(**shared, **proxy)  # type: ignore[arg-type]
+    if arguments.manifest and not arguments.specs:
+        shared["specs"] = manifest_outputs(arguments.manifest)
     return ServerConfig(
         **shared,  # type: ignore[arg-type]
+        manifest=arguments.manifest,
         fixtures=arguments.fixtures or (None if arguments.specs else bundled_fixtures()),
         tokens=tuple(arguments.tokens or ("dev",)),
         seed=arguments.seed,

@@ -1,4 +1,5 @@
-"""Custom Schemathesis checks for the bundled APIs' error contract (INTERFACE.md, error bodies).
+"""Custom Schemathesis checks for the bundled APIs' error contract (docs/interface.md,
+"Error bodies").
 
 Load them into any Schemathesis run (the repository's ``schemathesis.toml`` does)::
 

@@ -11,7 +11,7 @@ from specfake.errors import SpecfakeError
 from specfake.importer.assemble import DocsPage, assemble
 from specfake.importer.overlay import apply_overlay
 
-__all__ = ["DocsPage", "import_docs", "render_yaml"]
+__all__ = ["DocsPage", "import_docs", "manifest_outputs", "regenerate", "render_yaml"]
 
 
 def import_docs(pages: list[Path], overlays: list[Path], title: str) -> dict[str, Any]:
@@ -21,11 +21,45 @@ def import_docs(pages: list[Path], overlays: list[Path], title: str) -> dict[str
         try:
             overlay_document = yaml.safe_load(_read(overlay))
         except yaml.YAMLError as error:
-            raise SpecfakeError(f"{overlay}: not valid YAML: {error}") from error
+            raise SpecfakeError(f"{overlay}: not valid YAML: {error}", file=overlay) from error
         if not isinstance(overlay_document, dict):
-            raise SpecfakeError(f"{overlay}: an overlay must be a YAML mapping")
-        document = apply_overlay(document, overlay_document, overlay.name)
+            raise SpecfakeError(f"{overlay}: an overlay must be a YAML mapping", file=overlay)
+        try:
+            document = apply_overlay(document, overlay_document, overlay.name)
+        except SpecfakeError as error:
+            raise SpecfakeError(str(error), file=overlay, pointer=error.pointer) from error
     return document
+
+
+def regenerate(manifest: Path) -> dict[Path, str]:
+    """What every spec listed in ``manifest`` (``specs/manifest.yaml``) should contain, as
+    YAML text by output path: its pages assembled, its overlays applied."""
+    base = manifest.parent
+    rendered = {}
+    for name, entry in _manifest_entries(manifest).items():
+        document = import_docs(
+            [base / page for page in entry["pages"]],
+            [base / overlay for overlay in entry.get("overlays", [])],
+            entry.get("title", name),
+        )
+        rendered[base / f"{name}.openapi.yaml"] = render_yaml(document)
+    return rendered
+
+
+def manifest_outputs(manifest: Path) -> list[Path]:
+    """The spec files ``manifest`` makes, without making them."""
+    return [manifest.parent / f"{name}.openapi.yaml" for name in _manifest_entries(manifest)]
+
+
+def _manifest_entries(manifest: Path) -> dict[str, Any]:
+    try:
+        entries = yaml.safe_load(manifest.read_text(encoding="utf-8"))["specs"]
+        if not isinstance(entries, dict):
+            raise TypeError("'specs' must be a mapping of spec names")
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+        message = f"{manifest}: cannot read the manifest ({error})"
+        raise SpecfakeError(message, file=manifest, pointer="/specs") from error
+    return entries
 
 
 def render_yaml(document: dict[str, Any]) -> str:
@@ -42,4 +76,4 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as error:
-        raise SpecfakeError(f"cannot read {path}: {error.strerror}") from error
+        raise SpecfakeError(f"cannot read {path}: {error.strerror}", file=path) from error

@@ -1,4 +1,4 @@
-"""Authenticate a request before anything else is looked at (INTERFACE.md, "Auth").
+"""Authenticate a request before anything else is looked at (docs/interface.md, "Auth").
 
 Accepted bearer credentials: one of the configured tokens (``serve --token``, default ``dev``),
 or any well-formed JWT that has not expired, so a frontend's real login tokens work unchanged.

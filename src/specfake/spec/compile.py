@@ -76,7 +76,7 @@ class SchemaValidator:
             return [
                 FieldError(location, unit["instanceLocation"], unit["error"]) for unit in failures
             ]
-        named = []  # INTERFACE.md: a parameter is named, whatever part of it failed
+        named = []  # docs/interface.md: a parameter is named, whatever part of it failed
         for unit in failures:
             pointer, message = unit["instanceLocation"], unit["error"]
             named.append(
@@ -117,7 +117,7 @@ class SchemaValidator:
             for target in targets:
                 if location == "body":
                     path = json_pointer(target)
-                else:  # INTERFACE.md: a parameter is named, whatever part of it failed
+                else:  # docs/interface.md: a parameter is named, whatever part of it failed
                     path = name
                     message = f"{json_pointer(target)}: {message}" if target else message
                 found.append(FieldError(location, path, message))

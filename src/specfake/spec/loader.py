@@ -42,12 +42,15 @@ def spec_name(path: Path) -> str:
     return path.stem
 
 
-def load_spec(path: Path) -> LoadedSpec:
-    """Parse and validate ``path``; any problem is a :class:`SpecfakeError` naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SpecfakeError(f"cannot read spec {path}: {error.strerror}", file=path) from error
+def load_spec(path: Path, text: str | None = None) -> LoadedSpec:
+    """Parse and validate ``path`` (or ``text``, its content made in memory: a spec
+    regenerated from its docs pages); any problem is a :class:`SpecfakeError` naming the file."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            message = f"cannot read spec {path}: {error.strerror}"
+            raise SpecfakeError(message, file=path) from error
     try:
         document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as error:
