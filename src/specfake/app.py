@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from http import HTTPStatus
 from typing import Any
 
 from starlette.applications import Starlette
@@ -24,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from specfake.config import ServerConfig
 from specfake.control import CONTROL_PREFIX, control_routes
-from specfake.errors import Problem
+from specfake.errors import control_route_error
 from specfake.pipeline.outcome import problem_outcome
 from specfake.pipeline.render import render
 from specfake.runtime import Specfake
@@ -99,13 +98,10 @@ class _SpecfakeStarlette(Starlette):
 async def _control_http_error(request: Request, error: Exception) -> Response:
     """The control API's own 404/405 (unknown route, wrong method) as problem+json too."""
     assert isinstance(error, HTTPException)
-    phrase = HTTPStatus(error.status_code).phrase
-    problem = Problem(
+    problem = control_route_error(
         error.status_code,
-        phrase.lower().replace(" ", "-"),
-        phrase,
-        f"{request.method} {request.url.path}: {error.detail}; see GET /__specfake__/.",
-        headers=dict(error.headers or {}),
+        f"{request.method} {request.url.path}: {error.detail}; see GET {CONTROL_PREFIX}/.",
+        dict(error.headers or {}),
     )
     return render(problem_outcome(problem))
 

@@ -8,6 +8,7 @@ the request journal, the log line and the contract checks read the same fields t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, Literal
 
 FieldLocation = Literal["body", "query", "path", "header"]
@@ -164,6 +165,12 @@ def upstream_response_invalid(errors: list[FieldError], status: int) -> Problem:
 def internal_error() -> Problem:
     """A bug in specfake, described to the client instead of a bare 500."""
     return Problem(500, "internal-error", "specfake failed", "See the server log.")
+
+
+def control_route_error(status: int, detail: str, headers: dict[str, str]) -> Problem:
+    """The control API's own 404/405 (unknown route, wrong method)."""
+    phrase = HTTPStatus(status).phrase
+    return Problem(status, phrase.lower().replace(" ", "-"), phrase, detail, headers=headers)
 
 
 def client_disconnected() -> Problem:
