@@ -21,9 +21,10 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from specfake.config import ServerConfig
-from specfake.control import CONTROL_PREFIX, control_routes
+from specfake.config import CONTROL_PREFIX, ServerConfig
+from specfake.control import control_routes
 from specfake.errors import control_route_error
+from specfake.guard import GuardPolicy, RequestGuard
 from specfake.pipeline.outcome import problem_outcome
 from specfake.pipeline.render import render
 from specfake.runtime import Specfake
@@ -83,16 +84,20 @@ class _SpecfakeStarlette(Starlette):
     and the route matching: about a sixth of the time a request took (bench/RESULTS.md).
     """
 
-    def __init__(self, api: ASGIApp, **kwargs: Any) -> None:
+    def __init__(self, api: ASGIApp, guard: RequestGuard, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._api = api
+        self._guard = guard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and CONTROL_PREFIX not in scope["path"]:
-            scope["app"] = self
-            await self._api(scope, receive, send)
-        else:
-            await super().__call__(scope, receive, send)
+        if scope["type"] == "http":
+            if await self._guard.refused(scope, receive, send):  # Host, Origin, control token
+                return
+            if CONTROL_PREFIX not in scope["path"]:
+                scope["app"] = self
+                await self._api(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 async def _control_http_error(request: Request, error: Exception) -> Response:
@@ -133,8 +138,17 @@ def create_app(config: ServerConfig) -> Starlette:
         }
         middleware.append(Middleware(CORSMiddleware, **cors))
         api = _CorsDispatch(specfake, cors)
+    guard = RequestGuard(
+        GuardPolicy(
+            bound_host=config.host,
+            allowed_hosts=config.allowed_hosts,
+            origin_pattern=config.cors_origin_regex,
+            control_token=config.control_token,
+        )
+    )
     app = _SpecfakeStarlette(
         api,
+        guard,
         routes=[Mount(CONTROL_PREFIX, routes=control_routes(specfake))],
         middleware=middleware,
         exception_handlers={HTTPException: _control_http_error},

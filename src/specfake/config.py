@@ -5,12 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+CONTROL_PREFIX = "/__specfake__"  # the control API's routes (docs/interface.md)
 DEFAULT_MAX_BODY = 1024 * 1024  # the largest accepted request body, in bytes (--max-body)
 DEFAULT_STORE = "memory://"
 # How long in-flight requests may still finish after SIGTERM before they are cancelled.
 DEFAULT_GRACE_SECONDS = 5.0
 # Any http://localhost:PORT or http://127.0.0.1:PORT origin: where a dev server runs the app.
 LOCAL_ORIGINS = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionLimits:
+    """Per-connection timers and the connection cap (``cli/connections.py`` applies them)."""
+
+    idle_seconds: float = 5.0  # open, sending nothing (before a request or between two)
+    header_seconds: float = 10.0  # from a request's first byte to the end of its headers
+    body_seconds: float = 30.0  # from the end of the headers to the end of the body
+    max_connections: int = 1000
+
+
+DEFAULT_LIMITS = ConnectionLimits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +43,12 @@ class ServerConfig:
     journal_size: int = 1000
     idempotency_max_keys: int = 10_000
     idempotency_max_age_seconds: float = 24 * 3600
+    max_records: int = 100_000  # per collection a request can grow (drafts...); past it 507
     validate_responses: bool = True
     upstream: str | None = None  # set: forward every request there (specfake proxy)
     proxy_errors: bool = False  # with upstream: refuse invalid requests and answers
     store: str = DEFAULT_STORE  # where state lives, by URL (store.open_store)
     grace_seconds: float = DEFAULT_GRACE_SECONDS
+    host: str = "127.0.0.1"  # the bound address: a Host this server answers to
+    allowed_hosts: tuple[str, ...] = ()  # more Host names (--allowed-host; "*": any)
+    control_token: str | None = None  # required on the control API when set

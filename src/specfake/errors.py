@@ -7,14 +7,19 @@ the request journal, the log line and the contract checks read the same fields t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from itertools import islice
 from typing import Any, Literal
 
 FieldLocation = Literal["body", "query", "path", "header"]
 
 PROBLEM_TYPE_BASE = "urn:specfake:problem:"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# At most this many field errors in one answer (and its journal entry): a 1 MB body can break
+# a schema 250,000 times, and listing each would cost megabytes per request.
+MAX_FIELD_ERRORS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,17 @@ class FieldError:
 
     def to_json(self) -> dict[str, str]:
         return {"in": self.location, "path": self.path, "message": self.message}
+
+
+MAX_MESSAGE_CHARS = 500
+
+
+def shortened(message: str) -> str:
+    """``message``, cut to :data:`MAX_MESSAGE_CHARS`: a validator quotes the failing value,
+    which may be a megabyte long."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return f"{message[:MAX_MESSAGE_CHARS]}… ({len(message)} characters in all)"
 
 
 def json_pointer(parts: list[str]) -> str:
@@ -71,15 +87,30 @@ def malformed_json(detail: str) -> Problem:
 
 
 def validation_failed(errors: list[FieldError], status: int = 422) -> Problem:
+    """A 422 (or ``status``) listing the failing fields, the first :data:`MAX_FIELD_ERRORS`.
+
+    Past the cap the count is not exact ("more than 100"): producers stop looking once they
+    have one more than the cap (:func:`first_errors`), so the cap saves the work too.
+    """
     count = len(errors)
-    noun = "field" if count == 1 else "fields"
+    if count > MAX_FIELD_ERRORS:
+        summary = (
+            f"More than {MAX_FIELD_ERRORS} fields failed validation; the first "
+            f"{MAX_FIELD_ERRORS} are listed. Fix them and send the request again."
+        )
+        errors = errors[:MAX_FIELD_ERRORS]
+    else:
+        noun = "field" if count == 1 else "fields"
+        summary = f"{count} {noun} failed validation; fix them and send the request again."
     return Problem(
-        status,
-        "validation-failed",
-        "Request does not match the spec",
-        f"{count} {noun} failed validation; fix them and send the request again.",
-        errors=errors,
+        status, "validation-failed", "Request does not match the spec", summary, errors=errors
     )
+
+
+def first_errors(errors: Iterable[FieldError]) -> list[FieldError]:
+    """Enough of ``errors`` for :func:`validation_failed`: one more than the cap, so it can
+    say "more than"; a lazy iterable is not run past that."""
+    return list(islice(errors, MAX_FIELD_ERRORS + 1))
 
 
 def unauthorized(detail: str) -> Problem:
@@ -171,6 +202,69 @@ def control_route_error(status: int, detail: str, headers: dict[str, str]) -> Pr
     """The control API's own 404/405 (unknown route, wrong method)."""
     phrase = HTTPStatus(status).phrase
     return Problem(status, phrase.lower().replace(" ", "-"), phrase, detail, headers=headers)
+
+
+def insufficient_storage(collection: str, capacity: int) -> Problem:
+    return Problem(
+        507,
+        "insufficient-storage",
+        "The fake is full",
+        f"{collection} already holds {capacity} records, the most one fake keeps "
+        "(serve --max-records); delete some, POST /__specfake__/reset, or raise the limit.",
+    )
+
+
+def misdirected(host: str, name: str) -> Problem:
+    return Problem(
+        421,
+        "misdirected-request",
+        "Host not served",
+        f"Host {host!r} is not a name this server answers to (a page whose domain rebinds to "
+        "this machine would send one). Use localhost or 127.0.0.1, or start specfake with "
+        f"--allowed-host {name}.",
+    )
+
+
+def cross_site_control(reason: str) -> Problem:
+    return Problem(
+        403,
+        "cross-site-control",
+        "Control API writes are same-site only",
+        f"Refused: {reason}, and a web page must not reset or replace the fake's state. "
+        "Scripts (curl, tests) send no Origin and are served.",
+    )
+
+
+def control_token_required() -> Problem:
+    return Problem(
+        401,
+        "control-token-required",
+        "Control token required",
+        "This server was started with --control-token; send Authorization: Bearer TOKEN or "
+        "Specfake-Control-Token: TOKEN (the dashboard: ?control_token=TOKEN).",
+        headers={"WWW-Authenticate": 'Bearer realm="specfake control"'},
+    )
+
+
+def request_timeout(part: str, seconds: float) -> Problem:
+    option = "--header-timeout" if part == "headers" else "--body-timeout"
+    return Problem(
+        408,
+        "request-timeout",
+        "Request timeout",
+        f"The request's {part} did not arrive within {seconds:g} s (serve {option}).",
+    )
+
+
+def too_many_connections(limit: int) -> Problem:
+    return Problem(
+        503,
+        "too-many-connections",
+        "Too many connections",
+        f"This server keeps at most {limit} connections open (serve --max-connections); "
+        "retry shortly.",
+        headers={"Retry-After": "1"},
+    )
 
 
 def client_disconnected() -> Problem:

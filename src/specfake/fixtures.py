@@ -8,13 +8,14 @@ format and goes through the same :func:`state_errors`, so both report a bad fiel
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
 
-from specfake.errors import FieldError, SpecfakeError, json_pointer
+from specfake.errors import MAX_FIELD_ERRORS, FieldError, SpecfakeError, json_pointer
 from specfake.spec.loader import non_finite_numbers
 
 
@@ -31,9 +32,9 @@ def state_errors(state: Any, schemas: Mapping[str, dict[str, Any]]) -> list[Fiel
         if name not in state:
             continue
         validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-        for error in sorted(
-            validator.iter_errors(state[name]), key=lambda e: list(e.absolute_path)
-        ):
+        # Not run past the cap: an invalid 100k-row state would otherwise list every row.
+        found = islice(validator.iter_errors(state[name]), MAX_FIELD_ERRORS + 1)
+        for error in sorted(found, key=lambda e: list(e.absolute_path)):
             pointer = json_pointer([name, *map(str, error.absolute_path)])
             errors.append(FieldError("body", pointer, error.message))
     return errors

@@ -44,14 +44,42 @@ class JournalEntry:
         }
 
 
-class RequestJournal:
-    """The last ``size`` requests, newest last; older ones drop off."""
+# What an entry costs besides its strings (the object, its tuple, the deque slot), roughly.
+_ENTRY_OVERHEAD = 300
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 
-    def __init__(self, size: int = 1000) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=size)
+
+def entry_size(entry: JournalEntry) -> int:
+    """About how many bytes ``entry`` keeps alive: its strings dominate (a long path, a
+    hundred field errors quoting long names)."""
+    size = _ENTRY_OVERHEAD + len(entry.path) + len(entry.detail or "")
+    for error in entry.errors:
+        size += 100 + len(error.path) + len(error.message)
+    return size
+
+
+class RequestJournal:
+    """The last ``size`` requests, newest last, in at most about ``max_bytes``; older ones
+    drop off. Bounded in bytes too: a request's path and errors can be large."""
+
+    def __init__(self, size: int = 1000, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self._entries: deque[tuple[JournalEntry, int]] = deque()
+        self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
 
     def record(self, entry: JournalEntry) -> None:
-        self._entries.append(entry)
+        cost = entry_size(entry)
+        self._entries.append((entry, cost))
+        self._bytes += cost
+        while len(self._entries) > self._size or (
+            self._bytes > self._max_bytes and len(self._entries) > 1
+        ):
+            self._bytes -= self._entries.popleft()[1]
         if not logger.isEnabledFor(logging.INFO):  # serve --quiet
             return
         if entry.errors:
@@ -64,10 +92,11 @@ class RequestJournal:
         )
 
     def entries(self) -> list[dict[str, Any]]:
-        return [entry.to_json() for entry in self._entries]
+        return [entry.to_json() for entry, _ in self._entries]
 
     def clear(self) -> None:
         self._entries.clear()
+        self._bytes = 0
 
 
 def timestamp(epoch: float) -> str:

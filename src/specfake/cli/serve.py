@@ -9,12 +9,15 @@ from pathlib import Path
 
 from specfake.config import (
     DEFAULT_GRACE_SECONDS,
+    DEFAULT_LIMITS,
     DEFAULT_MAX_BODY,
     DEFAULT_STORE,
     LOCAL_ORIGINS,
+    ConnectionLimits,
     ServerConfig,
 )
 from specfake.errors import SpecfakeError
+from specfake.guard import is_loopback
 from specfake.importer import manifest_outputs
 from specfake.resources import bundled_fixtures, bundled_specs
 from specfake.store.factory import store_shares_state
@@ -73,6 +76,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="how long a cohort idempotency key is remembered (default 86400)",
     )
     parser.add_argument(
+        "--max-records",
+        type=_at_least(1),
+        default=100_000,
+        metavar="N",
+        help="records a fake keeps per collection that requests grow (cohort drafts, their "
+        "resources); a create past it is 507 (default 100000)",
+    )
+    parser.add_argument(
         "--store",
         default=DEFAULT_STORE,
         metavar="URL",
@@ -111,6 +122,49 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         "--quiet", action="store_true", help="no per-request log lines, only the banner"
     )
     parser.add_argument(
+        "--allowed-host",
+        action="append",
+        dest="allowed_hosts",
+        default=[],
+        metavar="NAME",
+        help="another Host name to answer (repeatable; '*' for any); loopback names and the "
+        "bound address always are, anything else is 421",
+    )
+    parser.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        help="require this token on the control API (Authorization: Bearer TOKEN); needed "
+        "when --host is not a loopback address",
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=_at_least(0.1, float),
+        default=DEFAULT_LIMITS.header_seconds,
+        metavar="SECONDS",
+        help="a request whose headers take longer is 408 (default %(default)g)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=_at_least(0.1, float),
+        default=DEFAULT_LIMITS.body_seconds,
+        metavar="SECONDS",
+        help="a request whose body takes longer is 408 (default %(default)g)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=_at_least(0.1, float),
+        default=DEFAULT_LIMITS.idle_seconds,
+        metavar="SECONDS",
+        help="an open connection sending nothing is closed after this (default %(default)g)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_at_least(1),
+        default=DEFAULT_LIMITS.max_connections,
+        metavar="N",
+        help="open connections past this get a 503 (default %(default)d)",
+    )
+    parser.add_argument(
         "--grace",
         type=_at_least(0, float),
         default=DEFAULT_GRACE_SECONDS,
@@ -128,6 +182,9 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
         "max_body": arguments.max_body,
         "cors_origin_regex": None if arguments.no_cors else arguments.cors_origins,
         "grace_seconds": arguments.grace,
+        "host": arguments.host,
+        "allowed_hosts": tuple(arguments.allowed_hosts),
+        "control_token": arguments.control_token,
     }
     if proxy:
         return ServerConfig(**shared, **proxy)  # type: ignore[arg-type]
@@ -142,6 +199,7 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
         idempotency_max_keys=arguments.idempotency_max_keys,
         idempotency_max_age_seconds=arguments.idempotency_ttl,
         store=arguments.store,
+        max_records=arguments.max_records,
     )
 
 
@@ -158,6 +216,7 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
     import uvicorn  # imported here: the other commands start faster without it
 
     from specfake.app import create_app
+    from specfake.cli.connections import guarded_protocol
     from specfake.cli.stoppable import StoppableServer
 
     logging.basicConfig(
@@ -179,6 +238,11 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
         )
     if workers > 1:
         raise SpecfakeError(f"--workers {workers}: this build serves with one worker only")
+    if not is_loopback(config.host) and not config.control_token:
+        raise SpecfakeError(
+            f"--host {config.host} makes the control API (reset, state, reload) reachable from "
+            "other machines; give it a --control-token TOKEN, or bind 127.0.0.1"
+        )
     app = create_app(config)
     world = app.state.specfake.world
     names = ", ".join(str(spec.path) for spec in world.specs)
@@ -200,7 +264,15 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
             host=arguments.host,
             port=arguments.port,
             loop="uvloop",
-            http="httptools",
+            http=guarded_protocol(
+                ConnectionLimits(
+                    idle_seconds=arguments.idle_timeout,
+                    header_seconds=arguments.header_timeout,
+                    body_seconds=arguments.body_timeout,
+                    max_connections=arguments.max_connections,
+                )
+            ),
+            timeout_keep_alive=arguments.idle_timeout,
             log_level="warning",
             access_log=False,
             lifespan="on",

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from specfake.config import CONTROL_PREFIX
 from specfake.control.dashboard import dashboard_html
 from specfake.errors import (
     Problem,
@@ -24,7 +25,6 @@ from specfake.pipeline.render import render
 if TYPE_CHECKING:
     from specfake.runtime import Specfake
 
-CONTROL_PREFIX = "/__specfake__"
 
 
 def problem_response(problem: Problem) -> Response:

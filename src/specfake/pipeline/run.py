@@ -28,6 +28,7 @@ from specfake.errors import (
     FieldError,
     Problem,
     client_disconnected,
+    insufficient_storage,
     internal_error,
     not_acceptable,
     response_invalid,
@@ -46,6 +47,7 @@ from specfake.pipeline.router import RouteMatch, Router
 from specfake.pipeline.scope import RequestHeaders, raw_path, request_target, url_path
 from specfake.pipeline.validation import body_errors, parameter_errors
 from specfake.spec.compile import CompiledOperation
+from specfake.store.base import CollectionFull
 
 if TYPE_CHECKING:  # it brings httpx, 0.13 s of every start-up, for proxy mode only
     from specfake.pipeline.forwarder import Forwarder
@@ -141,6 +143,9 @@ async def run_pipeline(
             await asyncio.sleep(preferences.delay_ms / 1000)
     except Problem as problem:
         return Answer(render(problem_outcome(problem)), operation, problem.detail, problem.errors)
+    except CollectionFull as full:  # bounded memory: refused, never evicted (a lost write)
+        problem = insufficient_storage(full.collection, full.capacity)
+        return Answer(render(problem_outcome(problem)), operation, problem.detail)
     except ClientDisconnect:  # nobody is left to answer; journal it as such
         problem = client_disconnected()
         return Answer(render(problem_outcome(problem)), operation, problem.detail)

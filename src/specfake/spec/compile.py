@@ -15,7 +15,14 @@ from urllib.parse import unquote
 
 import jsonschema_rs
 
-from specfake.errors import FieldError, FieldLocation, SpecfakeError, json_pointer
+from specfake.errors import (
+    MAX_FIELD_ERRORS,
+    FieldError,
+    FieldLocation,
+    SpecfakeError,
+    json_pointer,
+    shortened,
+)
 from specfake.spec.dialect import to_json_schema
 from specfake.spec.loader import LoadedSpec
 
@@ -69,16 +76,17 @@ class SchemaValidator:
             return []
         if self._plain_failures is None:
             return self._iterated_errors(instance, location, name)
-        failures = self._validator.evaluate(instance).errors()
+        failures = self._validator.evaluate(instance).errors()[: MAX_FIELD_ERRORS + 1]
         if not all(self._is_plain(unit["schemaLocation"]) for unit in failures):
             return self._iterated_errors(instance, location, name)
         if location == "body":
             return [
-                FieldError(location, unit["instanceLocation"], unit["error"]) for unit in failures
+                FieldError(location, unit["instanceLocation"], shortened(unit["error"]))
+                for unit in failures
             ]
         named = []  # docs/interface.md: a parameter is named, whatever part of it failed
         for unit in failures:
-            pointer, message = unit["instanceLocation"], unit["error"]
+            pointer, message = unit["instanceLocation"], shortened(unit["error"])
             named.append(
                 FieldError(location, name, f"{pointer}: {message}" if pointer else message)
             )
@@ -113,7 +121,7 @@ class SchemaValidator:
                 targets = [[*parts, str(name)] for name in error.kind.as_dict()["unexpected"]]
                 message = "is not allowed here (additionalProperties is false)"
             else:
-                targets, message = [parts], error.message
+                targets, message = [parts], shortened(error.message)
             for target in targets:
                 if location == "body":
                     path = json_pointer(target)
@@ -121,6 +129,8 @@ class SchemaValidator:
                     path = name
                     message = f"{json_pointer(target)}: {message}" if target else message
                 found.append(FieldError(location, path, message))
+            if len(found) > MAX_FIELD_ERRORS:  # validation_failed lists no more
+                break
         return found
 
 

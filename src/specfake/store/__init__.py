@@ -1,7 +1,14 @@
 """Where the fakes keep their state: the :class:`StateStore` protocol and its implementations."""
 
-from specfake.store.base import CollectionLimit, StateStore, Versioned
+from specfake.store.base import CollectionFull, CollectionLimit, StateStore, Versioned
 from specfake.store.factory import open_store
 from specfake.store.memory import MemoryStore
 
-__all__ = ["CollectionLimit", "MemoryStore", "StateStore", "Versioned", "open_store"]
+__all__ = [
+    "CollectionFull",
+    "CollectionLimit",
+    "MemoryStore",
+    "StateStore",
+    "Versioned",
+    "open_store",
+]

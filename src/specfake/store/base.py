@@ -26,10 +26,23 @@ class Versioned:
 
 @dataclass(frozen=True, slots=True)
 class CollectionLimit:
-    """Bounds on a collection: the oldest records are evicted past ``max_items`` or ``max_age``."""
+    """Bounds on a collection: the oldest records are evicted past ``max_items`` or
+    ``max_age_seconds`` (remembered keys: forgetting one is harmless); a new record past
+    ``capacity`` is refused with :class:`CollectionFull` (drafts: evicting one would lose a
+    client's write)."""
 
     max_items: int | None = None
     max_age_seconds: float | None = None
+    capacity: int | None = None
+
+
+class CollectionFull(Exception):
+    """A new record was refused: ``collection`` holds ``capacity`` records already."""
+
+    def __init__(self, collection: str, capacity: int) -> None:
+        super().__init__(f"{collection} holds {capacity} records already")
+        self.collection = collection
+        self.capacity = capacity
 
 
 class StateStore(Protocol):

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from specfake.store.base import CollectionLimit, Versioned
+from specfake.store.base import CollectionFull, CollectionLimit, Versioned
 
 HOT_RECORDS = 1024  # how many recently used records are also kept decoded
 # Marshalled values of at least this many bytes are compressed (zlib level 1) when written: a
@@ -100,6 +100,8 @@ class MemoryStore:
             del records[key]
             self._hot.pop((collection, key), None)
             return deleted
+        if entry is None:
+            self._check_capacity(collection, records)
         self._revision += 1
         record = Versioned(value, self._revision)
         written = entry.written if entry else self._clock()
@@ -154,6 +156,11 @@ class MemoryStore:
         self._hot.move_to_end(slot)
         if len(self._hot) > self._hot_records:
             self._hot.popitem(last=False)
+
+    def _check_capacity(self, collection: str, records: OrderedDict[str, _Entry]) -> None:
+        limit = self._limits.get(collection)
+        if limit is not None and limit.capacity is not None and len(records) >= limit.capacity:
+            raise CollectionFull(collection, limit.capacity)
 
     def _evict(self, collection: str) -> None:
         limit = self._limits.get(collection)

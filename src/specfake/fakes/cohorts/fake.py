@@ -62,6 +62,9 @@ class CohortFake:
 
     def __init__(self, store: StateStore, config: ServerConfig) -> None:
         self._store = store
+        capacity = CollectionLimit(capacity=config.max_records)
+        store.set_limit(DRAFTS, capacity)
+        store.set_limit(RESOURCES, capacity)
         self._keys = IdempotencyKeys(
             store,
             KEYS,

@@ -1,0 +1,112 @@
+"""``GuardedHttpProtocol``: uvicorn's httptools protocol with the timers and the cap it lacks.
+
+uvicorn arms its keep-alive timer only after a first response, so a connection that opens and
+says nothing, or sends its headers or body a byte at a time, is kept forever; about 20,000 of
+them exhaust the process's file descriptors. Here:
+
+* a connection idle before its first request closes after ``idle_seconds``;
+* a request whose headers are not complete after ``header_seconds`` gets a 408;
+* a request whose body is not complete after ``body_seconds`` gets a 408;
+* past ``max_connections`` open connections, a new one gets a 503 and is closed.
+
+Every refusal is ``application/problem+json`` with ``Connection: close``, like the app's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from http import HTTPStatus
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from specfake.config import ConnectionLimits
+from specfake.errors import (
+    PROBLEM_CONTENT_TYPE,
+    Problem,
+    request_timeout,
+    too_many_connections,
+)
+
+
+def raw_problem(problem: Problem) -> bytes:
+    """``problem`` as a whole HTTP/1.1 response, for answers written before or instead of the
+    app (there is no ASGI cycle to send them through)."""
+    body = json.dumps(problem.to_json()).encode()
+    extra = "".join(f"{name}: {value}\r\n" for name, value in problem.headers.items())
+    head = (
+        f"HTTP/1.1 {problem.status} {HTTPStatus(problem.status).phrase}\r\n"
+        f"content-type: {PROBLEM_CONTENT_TYPE}\r\ncontent-length: {len(body)}\r\n"
+        f"{extra}connection: close\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+class GuardedHttpProtocol(HttpToolsProtocol):
+    """One connection; ``limits`` comes from :func:`guarded_protocol`."""
+
+    limits = ConnectionLimits()
+
+    def __init__(self, *arguments: Any, **keywords: Any) -> None:
+        super().__init__(*arguments, **keywords)
+        self._request_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self.limits.max_connections:
+            self._refuse(too_many_connections(self.limits.max_connections))
+            return
+        # What uvicorn arms after a response, armed before the first request too.
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.limits.idle_seconds, self.timeout_keep_alive_handler
+        )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_request_timer()
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm_request_timer(self.limits.header_seconds, "headers")
+
+    def on_headers_complete(self) -> None:
+        self._cancel_request_timer()
+        super().on_headers_complete()
+        if self.cycle is not None and self.cycle.more_body:
+            self._arm_request_timer(self.limits.body_seconds, "body")
+
+    def on_message_complete(self) -> None:
+        self._cancel_request_timer()
+        super().on_message_complete()
+
+    def _arm_request_timer(self, seconds: float, part: str) -> None:
+        self._cancel_request_timer()
+        self._request_timer = self.loop.call_later(seconds, self._too_slow, seconds, part)
+
+    def _cancel_request_timer(self) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
+
+    def _too_slow(self, seconds: float, part: str) -> None:
+        """The request's ``part`` did not arrive in time: 408, unless a response started."""
+        self._request_timer = None
+        cycle = self.cycle
+        if cycle is not None and part == "body":
+            if cycle.response_started:
+                return
+            cycle.disconnected = True  # the app's receive() now says http.disconnect
+            cycle.message_event.set()
+        self._refuse(request_timeout(part, seconds))
+
+    def _refuse(self, problem: Problem) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(raw_problem(problem))
+            self.transport.close()
+
+
+def guarded_protocol(limits: ConnectionLimits) -> type[GuardedHttpProtocol]:
+    """The protocol class for uvicorn's ``http=`` with these ``limits`` (uvicorn builds one
+    instance per connection from the class, so the limits ride on a subclass)."""
+    return type("GuardedHttpProtocol", (GuardedHttpProtocol,), {"limits": limits})
