@@ -8,10 +8,12 @@ here goes through the world's fakes, so a section means the same in a fixture fi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
 from specfake.errors import FieldError, validation_failed
+from specfake.fakes import Fake
 from specfake.fixtures import state_errors as schema_errors
 from specfake.world import SpecWarning, World
 
@@ -33,9 +35,17 @@ async def dump_state(world: World) -> dict[str, Any]:
 
 
 async def load_state(world: World, state: Mapping[str, Any]) -> None:
-    """Load checked ``state`` into every bound fake (a fake's missing sections: empty)."""
+    """Make checked ``state`` the whole state: every bound fake gets each of its sections,
+    a missing one as its schema's ``default`` (empty)."""
     for fake in world.fakes:
-        await fake.load({name: state[name] for name in fake.state_schema() if name in state})
+        await fake.load(_every_section(fake, state))
+
+
+def _every_section(fake: Fake, state: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        name: state[name] if name in state else schema.get("default")
+        for name, schema in fake.state_schema().items()
+    }
 
 
 async def reset_state(world: World) -> None:
@@ -52,7 +62,9 @@ async def replace_sections(world: World, given: Any) -> None:
     if given == {}:
         message = "names no section; send the sections to replace, e.g. {\"pathways\": [...]}"
         raise validation_failed([FieldError("body", "", message)])
-    errors = schema_errors(given, world.state_schemas)
+    # The schema check is most of the work for a big state: in a thread, so other clients
+    # keep being answered meanwhile.
+    errors = await asyncio.to_thread(schema_errors, given, world.state_schemas)
     if errors:
         raise validation_failed(errors)
     previous = await dump_state(world)
@@ -60,10 +72,13 @@ async def replace_sections(world: World, given: Any) -> None:
     errors = [error for fake in world.checkers for error in fake.state_errors(merged)]
     if errors:
         raise validation_failed(errors)
+    owners = [fake for fake in world.fakes if any(name in given for name in fake.state_schema())]
     try:
-        await load_state(world, merged)
+        for fake in owners:  # only the named sections: a write to another one meanwhile stays
+            await fake.load({name: given[name] for name in fake.state_schema() if name in given})
     except Exception:
-        await load_state(world, previous)
+        for fake in owners:
+            await fake.load({name: previous[name] for name in fake.state_schema() if name in given})
         raise
 
 

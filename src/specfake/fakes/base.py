@@ -42,7 +42,8 @@ class Fake(Protocol):
         ...
 
     def state_schema(self) -> Mapping[str, dict[str, Any]]:
-        """A JSON Schema for each state section this fake owns."""
+        """A JSON Schema for each state section this fake owns; its ``default`` is the
+        section's empty value (what a reset to fixtures without it leaves)."""
         ...
 
     def state_errors(self, sections: Mapping[str, Any]) -> list[FieldError]:
@@ -51,7 +52,7 @@ class Fake(Protocol):
         ...
 
     async def load(self, sections: Mapping[str, Any]) -> None:
-        """Replace the fake's state with ``sections`` (checked; a missing one = empty)."""
+        """Replace the sections named in ``sections`` (checked already); the others stay."""
         ...
 
     async def dump(self) -> dict[str, Any]:

@@ -72,7 +72,7 @@ class PathwayFake:
         )
 
     def state_schema(self) -> Mapping[str, dict[str, Any]]:
-        return {"pathways": {"type": "array", "items": PATHWAY_SCHEMA}}
+        return {"pathways": {"type": "array", "items": PATHWAY_SCHEMA, "default": []}}
 
     def state_errors(self, sections: Mapping[str, Any]) -> list[FieldError]:
         first_index: dict[str, int] = {}
@@ -83,8 +83,9 @@ class PathwayFake:
         ]
 
     async def load(self, sections: Mapping[str, Any]) -> None:
-        rows = sections.get("pathways", [])
-        await self._store.restore({COLLECTION: {row["id"]: row for row in rows}})
+        if COLLECTION in sections:
+            rows = sections[COLLECTION]
+            await self._store.restore({COLLECTION: {row["id"]: row for row in rows}})
 
     async def dump(self) -> dict[str, Any]:
         return {"pathways": [record.value for _, record in await self._store.list(COLLECTION)]}

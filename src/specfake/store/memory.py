@@ -1,7 +1,8 @@
 """The in-memory :class:`~specfake.store.base.StateStore`: one process, no persistence.
 
-Its methods never await, so on one event loop each call runs without interleaving; the
-compare-and-set contract is what the fakes rely on, not that accident.
+Its methods never await (but ``restore``, between chunks, before it swaps the new records in),
+so on one event loop each call runs without interleaving; the compare-and-set contract is what
+the fakes rely on, not that accident.
 
 Values are kept marshalled, large ones compressed: a pathway row loaded with ``restore`` takes
 ~0.6 KB instead of ~2.2 KB of dicts and strings, a remembered idempotency key with a draft's
@@ -12,6 +13,7 @@ hold (a ``datetime`` from a YAML fixture, say) is kept as it is.
 
 from __future__ import annotations
 
+import asyncio
 import marshal
 import time
 import zlib
@@ -23,6 +25,7 @@ from typing import Any
 from specfake.store.base import CollectionFull, CollectionLimit, Versioned
 
 HOT_RECORDS = 1024  # how many recently used records are also kept decoded
+RESTORE_CHUNK = 1000  # records packed by ``restore`` between two chances for other requests
 # Marshalled values of at least this many bytes are compressed (zlib level 1) when written: a
 # remembered answer with a draft's form_state shrinks to ~60% for ~45 µs. Smaller rows, which
 # requests read and rewrite all the time, are only compressed when ``restore`` loads them.
@@ -126,13 +129,21 @@ class MemoryStore:
         }
 
     async def restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
+        """Pack the new records a chunk at a time, letting other requests run in between
+        (100k rows take about a second), then swap every collection in at once: readers see
+        the old state or the new one, never a part."""
         now = self._clock()
+        packed: dict[str, OrderedDict[str, _Entry]] = {}
         for collection, values in snapshot.items():
             records: OrderedDict[str, _Entry] = OrderedDict()
-            for key, value in values.items():
+            for count, (key, value) in enumerate(values.items(), 1):
                 self._revision += 1
                 entry = _Entry.packed(value, self._revision, now, COMPRESS_RESTORED_FROM)
                 records[_own(key)] = entry
+                if count % RESTORE_CHUNK == 0:
+                    await asyncio.sleep(0)
+            packed[collection] = records
+        for collection, records in packed.items():
             self._collections[collection] = records
             for slot in [slot for slot in self._hot if slot[0] == collection]:
                 del self._hot[slot]

@@ -77,10 +77,10 @@ class CohortFake:
 
     def state_schema(self) -> Mapping[str, Json]:
         return {
-            CATALOG: CATALOG_SCHEMA,
-            DRAFTS: {"type": "array", "items": DRAFT_SCHEMA},
-            RESOURCES: {"type": "array", "items": RESOURCE_SCHEMA},
-            KEYS: {"type": "array", "items": KEY_SCHEMA},
+            CATALOG: {**CATALOG_SCHEMA, "default": EMPTY_CATALOG},
+            DRAFTS: {"type": "array", "items": DRAFT_SCHEMA, "default": []},
+            RESOURCES: {"type": "array", "items": RESOURCE_SCHEMA, "default": []},
+            KEYS: {"type": "array", "items": KEY_SCHEMA, "default": []},
         }
 
     def state_errors(self, sections: Mapping[str, Any]) -> list[FieldError]:
@@ -92,16 +92,15 @@ class CohortFake:
         )
 
     async def load(self, sections: Mapping[str, Any]) -> None:
-        catalog = sections.get(CATALOG, EMPTY_CATALOG)
-        drafts, resources, keys = (sections.get(name, []) for name in (DRAFTS, RESOURCES, KEYS))
-        await self._store.restore(
-            {
-                CATALOG: {_CATALOG_RECORD: catalog},
-                DRAFTS: {draft["draft_id"]: draft for draft in drafts},
-                RESOURCES: {resource["id"]: resource for resource in resources},
-                KEYS: {entry["idempotency_key"]: entry for entry in keys},
-            }
-        )
+        keyed_by = {DRAFTS: "draft_id", RESOURCES: "id", KEYS: "idempotency_key"}
+        restored = {
+            name: {row[field]: row for row in sections[name]}
+            for name, field in keyed_by.items()
+            if name in sections
+        }
+        if CATALOG in sections:
+            restored[CATALOG] = {_CATALOG_RECORD: sections[CATALOG]}
+        await self._store.restore(restored)
 
     async def dump(self) -> dict[str, Any]:
         snapshot = await self._store.snapshot([CATALOG, DRAFTS, RESOURCES, KEYS])
