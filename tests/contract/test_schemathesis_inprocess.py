@@ -14,7 +14,12 @@ from schemathesis.config import SchemathesisConfig
 from specfake import ServerConfig, create_app
 from tests.conftest import AUTH, FIXTURES, SPECS
 
-APP = create_app(ServerConfig(specs=sorted(SPECS.glob("*.openapi.yaml")), fixtures=FIXTURES))
+# Schemathesis's in-process client names the host "testserver", as Starlette's TestClient does.
+APP = create_app(
+    ServerConfig(
+        specs=sorted(SPECS.glob("*.openapi.yaml")), fixtures=FIXTURES, allowed_hosts=("testserver",)
+    )
+)
 WITH_TOKEN = SchemathesisConfig.from_dict({"headers": AUTH})
 
 pathways = schemathesis.openapi.from_path(
@@ -26,6 +31,7 @@ cohorts.app = APP
 
 
 def reset() -> None:
+    """The fixtures, before every case (this client runs no lifespan, which would load them)."""
     asyncio.run(APP.state.specfake.reset())
 
 

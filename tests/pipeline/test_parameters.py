@@ -15,11 +15,12 @@ import httpx
 import pytest
 from starlette.datastructures import QueryParams
 
-from specfake import ServerConfig, create_app
+from specfake import ServerConfig
 from specfake.errors import SpecfakeError
 from specfake.pipeline.parameters import ABSENT, StyleError, header_value, read_parameter
 from specfake.spec import compile_operations, load_spec
 from specfake.spec.compile import CompiledParameter, SchemaValidator, ValueShape
+from tests.asgi import in_process
 
 STYLES_SPEC = Path(__file__).with_name("styles.openapi.yaml")
 SHAPES = {
@@ -135,12 +136,9 @@ def test_a_response_header_is_read_in_simple_style():
 
 
 def serve(*urls: str) -> list[httpx.Response]:
-    app = create_app(ServerConfig(specs=[STYLES_SPEC]))
-
     async def send() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://specfake") as client:
-            return [await client.get(url) for url in urls]
+        async with in_process(ServerConfig(specs=[STYLES_SPEC])) as served:
+            return [await served.client.get(url) for url in urls]
 
     return asyncio.run(send())
 

@@ -1,0 +1,103 @@
+"""Slow, idle and too many connections against a real ``specfake serve``: each is answered with a
+problem (408, 503) or closed, in bounded time, and the server keeps serving."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.servers import free_port, running_process
+
+pytestmark = pytest.mark.e2e
+LIMITS = ["--idle-timeout", "1", "--header-timeout", "0.5", "--body-timeout", "0.5",
+          "--max-connections", "8"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def guarded() -> str:
+    port = free_port()
+    command = [sys.executable, "-m", "specfake", "serve", "--port", str(port), "--quiet", *LIMITS]
+    with running_process(command, port) as base_url:
+        yield base_url
+
+
+def connect(base_url: str) -> socket.socket:
+    host, port = base_url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=5)
+    return sock
+
+
+def read_all(sock: socket.socket) -> bytes:
+    """Everything until the server closes the connection (or 5 s pass)."""
+    chunks = []
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def problem_of(raw: bytes) -> tuple[int, dict]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    assert b"content-type: application/problem+json" in head.lower()
+    return status, json.loads(body)
+
+
+def test_a_connection_that_says_nothing_is_closed_after_the_idle_timeout(guarded):
+    sock = connect(guarded)
+    started = time.monotonic()
+    assert read_all(sock) == b""
+    assert time.monotonic() - started < 3
+
+
+def test_headers_that_never_end_get_a_408(guarded):
+    sock = connect(guarded)
+    sock.sendall(b"GET /__specfake__/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
+    started = time.monotonic()
+    status, problem = problem_of(read_all(sock))
+    assert status == 408 and "--header-timeout" in problem["detail"]
+    assert time.monotonic() - started < 3
+
+
+def test_a_body_that_never_ends_gets_a_408_and_the_server_keeps_serving(guarded):
+    sock = connect(guarded)
+    sock.sendall(
+        b"POST /cohort/draft HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 500\r\n\r\n{\"name\": "
+    )
+    status, problem = problem_of(read_all(sock))
+    assert status == 408 and "--body-timeout" in problem["detail"]
+    assert httpx.get(f"{guarded}/__specfake__/health").status_code == 200
+
+
+def test_past_the_connection_cap_a_new_connection_gets_a_503_problem(guarded):
+    held = [connect(guarded) for _ in range(8)]
+    try:
+        time.sleep(0.1)
+        status, problem = problem_of(read_all(connect(guarded)))
+        assert status == 503 and "--max-connections" in problem["detail"]
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(1.2)  # the held ones are closed by now
+    assert httpx.get(f"{guarded}/__specfake__/health").status_code == 200
+
+
+def test_binding_beyond_loopback_needs_a_control_token():
+    result = subprocess.run(
+        [sys.executable, "-m", "specfake", "serve", "--host", "0.0.0.0"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--control-token" in result.stderr
