@@ -110,3 +110,10 @@ def test_body_over_the_limit_is_413_without_reading_everything():
         asyncio.run(read_limited(chunks(), 250))
     assert raised.value.status == 413
     assert len(consumed) == 3
+
+
+def test_a_fraction_never_parses_as_the_whole_number_a_double_rounds_it_to():
+    assert parse_json(b"7.0000000000000001") > 7
+    assert parse_json(b"6.99999999999999999") < 7
+    assert parse_json(b"[7.0, 7e0, 70e-1]") == [7, 7, 7]
+    assert parse_json(b"0.30000000000000004") == 0.1 + 0.2  # not whole: as a double reads it

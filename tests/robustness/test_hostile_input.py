@@ -213,3 +213,19 @@ def test_a_synthesized_problem_states_the_status_it_is_answered_with():
 
     response = served(BUNDLED, scenario)
     assert response.status_code == 422 and response.json()["status"] == 422
+
+
+@pytest.mark.parametrize(("text", "status"), [("7", 200), ("7.0", 200), ("7e0", 200),
+                                              ("7.0000000000000001", 409),
+                                              ("6.99999999999999999", 409)])  # fmt: skip
+def test_expected_version_is_compared_exactly(text, status):
+    """A double rounds 7.0000000000000001 to 7; the version it names is still not 7."""
+
+    async def scenario(client):
+        return await client.patch(
+            DRAFT,
+            headers={**AUTH, "Content-Type": "application/json"},
+            content=f'{{"expectedVersionId": {text}}}'.encode(),
+        )
+
+    assert served(BUNDLED, scenario).status_code == status

@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -88,7 +89,7 @@ def parse_json(raw: bytes) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return _parse_strictly(raw)
-    if _LONG_DIGIT_RUN.search(raw):  # maybe an integer orjson made a float
+    if _LONG_DIGIT_RUN.search(raw):  # maybe a number orjson rounded
         return _parse_strictly(raw)
     return value
 
@@ -123,10 +124,21 @@ def _reject_constant(name: str) -> Any:
 
 
 def _finite_float(text: str) -> float:
-    """A JSON number as a float, refusing one too large for a double (``1e400``)."""
+    """A JSON number as a float, refusing one too large for a double (``1e400``).
+
+    A decimal that is not a whole number never parses as one: a double rounds
+    ``7.0000000000000001`` to 7.0, which would then equal a version 7. It becomes the next
+    double away from the whole number instead, so it compares unequal, as it does in peers that
+    keep decimals exactly (only texts of 17 or more digits can round so, and only they reach
+    this strict parse: ``_LONG_DIGIT_RUN``).
+    """
     number = float(text)
     if math.isinf(number):
         raise ValueError(f"The number {text[:40]} is too large for a double.")
+    if number.is_integer():
+        exact = Decimal(text)
+        if exact != exact.to_integral_value():  # a fraction, rounded to a whole double
+            return math.nextafter(number, math.inf if exact > number else -math.inf)
     return number
 
 
@@ -154,8 +166,10 @@ _DECODER = json.JSONDecoder(
 )
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")  # only then can a lone one exist
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# 19 digits in a row: the shortest text of an integer past 64 bits (orjson makes it a float).
-_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
+# 17 digits (and points) in a row: the shortest text of a fraction a double rounds to a whole
+# number (``_finite_float``); 19 digits are the shortest integer past 64 bits (orjson makes it
+# a float). Either is parsed strictly.
+_LONG_DIGIT_RUN = re.compile(rb"[0-9.]{17}")
 
 
 def _nesting_depth(text: str) -> int:
