@@ -20,9 +20,10 @@ from specfake.config import ServerConfig
 from specfake.journal import JournalEntry, RequestJournal
 from specfake.pipeline.run import run_pipeline
 from specfake.pipeline.scope import url_path
+from specfake.spec.defects import SpecWarning
 from specfake.state import carry_state, dump_state, replace_sections, reset_state
 from specfake.store import StateStore, open_store
-from specfake.world import SpecWarning, World, build_world
+from specfake.world import World, build_world
 
 if TYPE_CHECKING:
     from specfake.pipeline.forwarder import Forwarder

@@ -15,7 +15,8 @@ from typing import Any
 from specfake.errors import FieldError, validation_failed
 from specfake.fakes import Fake
 from specfake.fixtures import state_errors as schema_errors
-from specfake.world import SpecWarning, World
+from specfake.spec.defects import SpecWarning
+from specfake.world import World
 
 
 def state_errors(world: World, state: Any) -> list[FieldError]:

@@ -24,22 +24,8 @@ from specfake.pipeline.outcome import Handler
 from specfake.pipeline.router import Router
 from specfake.pipeline.run import HandlerKey
 from specfake.spec import CompiledOperation, LoadedSpec, compile_operations, load_spec
+from specfake.spec.defects import SpecWarning
 from specfake.store.base import StateStore
-
-
-@dataclass(frozen=True, slots=True)
-class SpecWarning:
-    """A defect served around instead of refused (``GET /__specfake__/warnings``).
-
-    ``spec`` is the spec's name, or ``None`` for the state (a section a reload could not keep).
-    """
-
-    spec: str | None
-    pointer: str
-    message: str
-
-    def to_json(self) -> dict[str, str | None]:
-        return {"spec": self.spec, "pointer": self.pointer, "message": self.message}
 
 
 @dataclass(frozen=True, slots=True)

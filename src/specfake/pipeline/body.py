@@ -135,9 +135,13 @@ def _finite_float(text: str) -> float:
     number = float(text)
     if math.isinf(number):
         raise ValueError(f"The number {text[:40]} is too large for a double.")
-    if number.is_integer():
-        exact = Decimal(text)
-        if exact != exact.to_integral_value():  # a fraction, rounded to a whole double
+    if number.is_integer() and number != 0:  # (a fraction underflowing to 0 is not a version)
+        try:
+            exact = Decimal(text)
+            fraction = exact != exact.to_integral_value()
+        except ArithmeticError:  # an exponent past Decimal's range: no fraction worth keeping
+            return number
+        if fraction:  # a fraction a double rounded to a whole number
             return math.nextafter(number, math.inf if exact > number else -math.inf)
     return number
 

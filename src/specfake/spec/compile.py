@@ -21,6 +21,7 @@ from specfake.errors import (
     FieldLocation,
     SpecfakeError,
     json_pointer,
+    pointed,
     shortened,
 )
 from specfake.spec.dialect import to_json_schema
@@ -102,7 +103,7 @@ class SchemaValidator:
         if plain is None:
             keyword = schema_location.rpartition("/")[2]
             plain = keyword in _LEAF_ASSERTIONS and (
-                keyword != "type" or isinstance(_pointed(self._root, schema_location), str)
+                keyword != "type" or isinstance(pointed(self._root, schema_location), str)
             )
             known[schema_location] = plain
         return plain
@@ -162,27 +163,12 @@ def _combines(schema: Any, root: Any) -> bool:
     return False
 
 
-def _pointed(document: Any, pointer: str) -> Any:
-    """The node at JSON Pointer ``pointer`` (``/components/schemas/A``) in ``document``, or
-    ``None`` if there is none."""
-    target = document
-    for part in pointer.split("/")[1:]:
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(target, dict) and part in target:
-            target = target[part]
-        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
-            target = target[int(part)]
-        else:
-            return None
-    return target
-
-
 def referenced(document: Any, reference: str) -> Any:
     """What a local ``$ref`` (``#/components/schemas/A%20B``, a URI fragment, so
     percent-encoded) points at in ``document``; ``None`` for another document or nothing."""
     if not reference.startswith("#"):
         return None
-    return _pointed(document, unquote(reference[1:]))
+    return pointed(document, unquote(reference[1:]))
 
 
 def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
