@@ -50,21 +50,6 @@ def json_pointer(parts: list[str]) -> str:
     return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
 
 
-def pointed(document: Any, pointer: str) -> Any:
-    """The node at JSON Pointer ``pointer`` (``/components/schemas/A``) in ``document``, or
-    ``None`` if there is none."""
-    target = document
-    for part in pointer.split("/")[1:] if pointer else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(target, dict) and part in target:
-            target = target[part]
-        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
-            target = target[int(part)]
-        else:
-            return None
-    return target
-
-
 @dataclass(slots=True)
 class Problem(Exception):
     """An RFC 9457 problem. Raise it anywhere in a request; the app renders it."""

@@ -23,7 +23,8 @@ from specfake.importer import regenerate
 from specfake.pipeline.outcome import Handler
 from specfake.pipeline.router import Router
 from specfake.pipeline.run import HandlerKey
-from specfake.spec import CompiledOperation, LoadedSpec, compile_operations, load_spec
+from specfake.spec import CompiledOperation, LoadedSpec, load_spec
+from specfake.spec.compile import compile_spec
 from specfake.spec.defects import SpecWarning
 from specfake.store.base import StateStore
 
@@ -68,7 +69,13 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
     """
     generated = {path.resolve(): text for path, text in _generated_specs(config).items()}
     specs = tuple(load_spec(path, generated.get(path.resolve())) for path in config.specs)
-    operations = tuple(operation for spec in specs for operation in compile_operations(spec))
+    compiled = [compile_spec(spec) for spec in specs]
+    operations = tuple(operation for of_spec, _ in compiled for operation in of_spec)
+    warnings = tuple(
+        warning
+        for spec, (_, compile_warnings) in zip(specs, compiled, strict=True)
+        for warning in (*spec.warnings, *compile_warnings)
+    )
     try:
         router = Router(list(operations))
     except ValueError as error:  # one method and path in two specs
@@ -93,6 +100,7 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
         state_schemas=MappingProxyType(state_schemas),
         checkers=tuple(installed),
         fixtures=MappingProxyType(fixtures),
+        warnings=warnings,
     )
     _check_fixture_references(world)
     return world

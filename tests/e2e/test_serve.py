@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tests.conftest import AUTH, DOCS_PATHWAY, SPECS
-from tests.servers import running_server
+from tests.servers import free_port, running_server
 
 PATCH_URL = f"/v1/plan-definitions/{DOCS_PATHWAY}/draft"
 PETSTORE = Path(__file__).with_name("petstore.openapi.yaml")
@@ -231,17 +231,24 @@ def test_foreign_spec_api_key_and_400_for_validation_when_only_400_is_documented
     assert {error["path"] for error in problem["errors"]} == {"/name", "/nick"}
 
 
-def test_invalid_spec_is_a_startup_error_naming_the_file(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("openapi: 3.1.0\npaths: [unclosed\n", "is not valid YAML/JSON"),
+        ("swagger: '2.0'\npaths: {}\n", "is not an OpenAPI 3.0/3.1 document"),
+    ],
+)
+def test_a_file_that_is_not_openapi_is_a_startup_error_naming_it(tmp_path, content, message):
     broken = tmp_path / "broken.openapi.yaml"
-    broken.write_text("openapi: 3.1.0\ninfo: {title: x}\npaths: {}\n")
+    broken.write_text(content)
     result = subprocess.run(
-        [sys.executable, "-m", "specfake", "serve", str(broken), "--port", "1"],
+        [sys.executable, "-m", "specfake", "serve", str(broken), "--port", str(free_port())],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 2
-    assert "broken.openapi.yaml is not a valid OpenAPI document" in result.stderr
+    assert f"broken.openapi.yaml {message}" in result.stderr
 
 
 @pytest.mark.parametrize("raw_id", ["a%0Ab", "a%2Fb", "%00", "caf%C3%A9"])

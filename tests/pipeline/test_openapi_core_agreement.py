@@ -63,7 +63,7 @@ def reference(path: Path) -> OpenAPI:
 def mutated_bodies(draw, operation: CompiledOperation) -> Any:
     schema = operation.body_media["application/json"].validator.schema
     body = synthesize(
-        schema, {"components": operation.components}, seed=draw(st.integers(0, 10**6))
+        schema, operation.schema_root, seed=draw(st.integers(0, 10**6))
     )
     mutation = draw(st.sampled_from(["none", "replace", "delete", "add", "whole"]))
     if mutation == "whole":

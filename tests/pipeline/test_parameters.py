@@ -16,10 +16,9 @@ import pytest
 from starlette.datastructures import QueryParams
 
 from specfake import ServerConfig
-from specfake.errors import SpecfakeError
 from specfake.pipeline.parameters import ABSENT, StyleError, header_value, read_parameter
-from specfake.spec import compile_operations, load_spec
-from specfake.spec.compile import CompiledParameter, SchemaValidator, ValueShape
+from specfake.spec import load_spec
+from specfake.spec.compile import CompiledParameter, SchemaValidator, ValueShape, compile_spec
 from tests.asgi import in_process
 
 STYLES_SPEC = Path(__file__).with_name("styles.openapi.yaml")
@@ -207,8 +206,13 @@ def test_mocked_headers_are_written_as_they_are_read():
     assert answer.headers["X-Trace"] == "trace me"
 
 
-def test_a_style_openapi_does_not_define_for_the_location_is_refused_at_load(tmp_path):
+def test_a_style_openapi_does_not_define_for_the_location_is_a_warning_and_the_default(tmp_path):
     spec = STYLES_SPEC.read_text().replace("style: pipeDelimited", "style: matrix")
     (tmp_path / "bad.openapi.yaml").write_text(spec)
-    with pytest.raises(SpecfakeError, match='parameters/3/style: "matrix" is not one of'):
-        compile_operations(load_spec(tmp_path / "bad.openapi.yaml"))
+    loaded = load_spec(tmp_path / "bad.openapi.yaml")
+    assert any('"matrix" is not one of' in warning.message for warning in loaded.warnings)
+    operations, warnings = compile_spec(loaded)
+    (warning,) = warnings
+    assert "style 'matrix' is not defined for the query; read as 'form'" in warning.message
+    styles = {p.name: p.style for op in operations for p in op.parameters}
+    assert "matrix" not in {styles[name] for name in styles if name != "id"}

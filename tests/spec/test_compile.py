@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specfake.errors import FieldError
-from specfake.spec.compile import SchemaValidator, referenced
+from specfake.spec.compile import SchemaValidator
+from specfake.spec.references import referenced
 
 # Plain assertions only (no anyOf/oneOf/not...): failures take evaluate()'s fast path.
 SCHEMA = {

@@ -22,6 +22,8 @@ from specfake.importer import manifest_outputs
 from specfake.resources import bundled_fixtures, bundled_specs
 from specfake.store.factory import store_shares_state
 
+SHOWN_WARNINGS = 10  # spec warnings printed at start-up; all are in GET /__specfake__/warnings
+
 
 def _at_least(minimum: float, kind: type = int):
     """An argparse type: a number of ``kind`` no smaller than ``minimum``."""
@@ -248,6 +250,13 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
     names = ", ".join(str(spec.path) for spec in world.specs)
     print(f"specfake serving {names}", file=sys.stderr)
     print(world.banner(), file=sys.stderr)
+    if world.warnings:
+        print(f"{len(world.warnings)} spec defects served around (GET /__specfake__/warnings):",
+              file=sys.stderr)  # fmt: skip
+        for warning in world.warnings[:SHOWN_WARNINGS]:
+            print(f"  {warning.spec} {warning.pointer or '/'}: {warning.message}", file=sys.stderr)
+        if len(world.warnings) > SHOWN_WARNINGS:
+            print(f"  ... and {len(world.warnings) - SHOWN_WARNINGS} more", file=sys.stderr)
     if config.upstream:
         mode = "refusing" if config.proxy_errors else "reporting"
         print(f"proxying to {config.upstream}, {mode} spec violations", file=sys.stderr)

@@ -88,7 +88,8 @@ def _status(operation: CompiledOperation, wanted: int | None) -> tuple[int, Comp
                 f"(documented: {documented}).",
             )
         return wanted, response
-    numeric = sorted(code for code in operation.responses if code.isdigit())
+    # A 1xx is never a whole answer: it is skipped, as if undocumented.
+    numeric = sorted(code for code in operation.responses if code.isdigit() and code[0] != "1")
     success = [code for code in numeric if code.startswith("2")]
     if success:
         return int(success[0]), operation.responses[success[0]]
@@ -97,9 +98,10 @@ def _status(operation: CompiledOperation, wanted: int | None) -> tuple[int, Comp
             return 200, operation.responses[pattern]
     if numeric:
         return int(numeric[0]), operation.responses[numeric[0]]
-    raise Problem(
-        501,
-        "no-responses",
-        "No responses documented",
-        f"{operation.method} {operation.path_template} documents no responses to answer with.",
-    )
+    return 204, NO_RESPONSE  # OpenAPI 3.1 allows an operation to document none
+
+
+# What an operation that documents no response answers (with a Specfake-Warning).
+NO_RESPONSE = CompiledResponse(
+    status="204", description="no response is documented", media={}, headers=[]
+)

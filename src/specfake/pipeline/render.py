@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from specfake.pipeline.body import is_json_media
 from specfake.pipeline.outcome import Outcome
 
 
@@ -31,6 +32,9 @@ def render(outcome: Outcome) -> Response:
         return response
     if outcome.body is None:
         return Response(status_code=outcome.status, headers=outcome.headers)
+    if isinstance(outcome.body, str | bytes) and not is_json_media(outcome.media_type):
+        content = outcome.body.encode() if isinstance(outcome.body, str) else outcome.body
+        return Response(content, outcome.status, outcome.headers, media_type=outcome.media_type)
     content = to_json(outcome.body)
     # No headers (the usual case) as None: Response then skips two list walks over them.
     headers = outcome.headers or None

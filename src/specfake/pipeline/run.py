@@ -37,7 +37,7 @@ from specfake.errors import (
 )
 from specfake.pipeline.auth import authenticate
 from specfake.pipeline.body import is_json_media, parse_json, receive_limited, select_media
-from specfake.pipeline.mocker import mock_response
+from specfake.pipeline.mocker import checked_mock
 from specfake.pipeline.negotiation import acceptable_success_media, choose_mock
 from specfake.pipeline.outcome import Handler, OperationRequest, Outcome, problem_outcome
 from specfake.pipeline.preferences import NO_PREFERENCES, Preferences, parse_prefer
@@ -127,12 +127,15 @@ async def run_pipeline(
         if forwarder is not None:
             target = request_target(scope)
             outcome = await forwarder.forward(scope["method"], target, scope["headers"], raw)
+            checked = False
         else:
             assert match is not None and validated is not None  # not reporting: raised above
-            outcome, produced_problem = await _produce(
+            outcome, produced_problem, checked = await _produce(
                 served, match, validated, scope, preferences, accept
             )
-        if operation is not None and (forwarder is not None or config.validate_responses):
+        if operation is not None and not checked and (
+            forwarder is not None or config.validate_responses
+        ):
             invalid = response_errors(operation, outcome)
             if invalid and forwarder is None:
                 raise response_invalid(invalid, outcome.status)
@@ -201,14 +204,17 @@ async def _produce(
     scope: Scope,
     preferences: Preferences,
     accept: str | None,
-) -> tuple[Outcome, Problem | None]:
+) -> tuple[Outcome, Problem | None, bool]:
     """The fake's answer (its own problem too: it must be documented like any answer), or the
-    mock's when no fake answers the operation or ``Prefer`` asks for the spec's answer."""
+    mock's when no fake answers the operation or ``Prefer`` asks for the spec's answer; and
+    whether it was checked against the spec already (the mock's is, and carries a warning
+    instead of becoming a 500)."""
     operation = match.operation
     handler = served.handlers.get((operation.spec_name, operation.operation_id))
     if handler is None or preferences.bypasses_fake:
         seed = random.randrange(2**32) if preferences.dynamic else served.config.seed
-        return mock_response(operation, choose_mock(operation, preferences, accept), seed), None
+        choice = choose_mock(operation, preferences, accept)
+        return checked_mock(operation, choice, seed), None, True
     values = validated.values
     request = OperationRequest(
         operation=operation,
@@ -221,9 +227,9 @@ async def _produce(
         body=validated.body,
     )
     try:
-        return await handler(request), None
+        return await handler(request), None, False
     except Problem as problem:
-        return problem_outcome(problem), problem
+        return problem_outcome(problem), problem, False
 
 
 def _forwarded(

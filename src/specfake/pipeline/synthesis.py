@@ -38,7 +38,7 @@ from itertools import count
 from typing import Any
 
 from specfake.errors import SpecfakeError
-from specfake.spec.compile import referenced
+from specfake.spec.references import referenced
 
 __all__ = ["synthesize"]
 

@@ -17,8 +17,9 @@ from urllib.parse import quote, unquote
 
 import yaml
 
-from specfake.errors import json_pointer, pointed
+from specfake.errors import json_pointer
 from specfake.spec.defects import SpecWarning
+from specfake.spec.references import pointed
 
 EXTERNAL = "x-specfake-external"  # the components entry holding the other files' parts
 

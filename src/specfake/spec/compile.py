@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote
 
 import jsonschema_rs
 
@@ -21,15 +21,23 @@ from specfake.errors import (
     FieldLocation,
     SpecfakeError,
     json_pointer,
-    pointed,
     shortened,
 )
+from specfake.spec.defects import SpecWarning
 from specfake.spec.dialect import to_json_schema
 from specfake.spec.loader import LoadedSpec
+from specfake.spec.references import pointed, referenced
+from specfake.spec.sanitize import PYTHON_PATTERN, PythonPattern, sanitize_schemas
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # OpenAPI: header parameters with these names "SHALL be ignored" (they are described elsewhere).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+# The styles OpenAPI defines for each location.
+_STYLES = {
+    "query": frozenset({"form", "spaceDelimited", "pipeDelimited", "deepObject"}),
+    "path": frozenset({"simple", "label", "matrix"}),
+    "header": frozenset({"simple"}),
+}
 # Declared types that make a parameter's string value become another value.
 _COERCED_TYPES = frozenset({"array", "object", "integer", "number", "boolean", "null"})
 # Keywords whose failure is about the value itself, reported the same by ``evaluate`` and
@@ -39,6 +47,13 @@ _LEAF_ASSERTIONS = frozenset({
     "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
     "uniqueItems", "minProperties", "maxProperties",
 })  # fmt: skip
+SPEC_URI = "urn:specfake:spec"  # what a spec's document is registered under
+# Every validator: formats checked (unknown ones ignored), Python's re for the patterns the
+# regex engine cannot compile (spec/sanitize.py), nothing fetched over the network.
+_OPTIONS: dict[str, Any] = {
+    "validate_formats": True,
+    "keywords": {PYTHON_PATTERN: PythonPattern},
+}
 # Keywords that combine other failures; a failure under one is reported differently.
 _COMPOSITIONS = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "contains"})
 
@@ -46,19 +61,45 @@ _COMPOSITIONS = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else
 class SchemaValidator:
     """A compiled JSON Schema that reports failures as :class:`FieldError` values."""
 
-    __slots__ = ("_plain_failures", "_root", "_validator", "schema")
+    __slots__ = ("_document", "_plain_failures", "_start", "_validator", "schema")
 
     def __init__(self, schema: Any, components: dict[str, Any]) -> None:
-        self.schema = schema
+        """A validator for ``schema`` alone, its ``$ref``s resolved in ``components``."""
         root = {**schema, "components": components} if isinstance(schema, dict) else schema
         try:
-            self._validator = jsonschema_rs.validator_for(root, validate_formats=True)
+            validator = jsonschema_rs.validator_for(root, **_OPTIONS)
         except (ValueError, jsonschema_rs.ValidationError) as error:
             raise SpecfakeError(f"schema cannot be compiled: {error}") from error
-        self._root = root
+        self._setup(schema, validator, root, root)
+
+    @classmethod
+    def in_document(
+        cls, schema: Any, pointer: str, registry: jsonschema_rs.Registry, document: Any
+    ) -> SchemaValidator:
+        """A validator for the schema at ``pointer`` of ``document``, which ``registry`` holds
+        under :data:`SPEC_URI`: the document is registered once per spec, so its schemas are
+        not copied into every validator (memory grows with the spec, not with operations x
+        components), and a ``$ref`` may point anywhere in it."""
+        reference = {"$ref": "#" + quote(pointer, safe="/~")}
+        absolute = {"$ref": SPEC_URI + reference["$ref"]}
+        try:
+            validator = jsonschema_rs.validator_for(absolute, registry=registry, **_OPTIONS)
+        except (ValueError, jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as error:
+            raise SpecfakeError(f"schema cannot be compiled: {shortened(str(error))}") from error
+        instance = cls.__new__(cls)
+        instance._setup(schema, validator, reference, document)
+        return instance
+
+    def _setup(self, schema: Any, validator: Any, start: Any, document: Any) -> None:
+        self.schema = schema
+        self._validator = validator
+        self._start = start  # where evaluate()'s schema locations start, resolved in ``document``
+        self._document = document
         # Failing keyword's location → whether evaluate() reports it as iter_errors does; None
         # when the schema combines others somewhere, and evaluate()'s list is never used.
-        self._plain_failures: dict[str, bool] | None = None if _combines(schema, root) else {}
+        self._plain_failures: dict[str, bool] | None = (
+            None if _combines(schema, document) else {}
+        )
 
     def is_valid(self, instance: Any) -> bool:
         return self._validator.is_valid(instance)
@@ -103,7 +144,8 @@ class SchemaValidator:
         if plain is None:
             keyword = schema_location.rpartition("/")[2]
             plain = keyword in _LEAF_ASSERTIONS and (
-                keyword != "type" or isinstance(pointed(self._root, schema_location), str)
+                keyword != "type"
+                or isinstance(_located(self._start, schema_location, self._document), str)
             )
             known[schema_location] = plain
         return plain
@@ -135,6 +177,23 @@ class SchemaValidator:
         return found
 
 
+def _located(start: Any, location: str, document: Any) -> Any:
+    """The node at an ``evaluate()`` schema location (``/$ref/properties/id/type``): a JSON
+    Pointer from ``start`` that goes through ``$ref``s, resolved in ``document``."""
+    node = start
+    for part in location.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if part == "$ref" and isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            node = referenced(document, node["$ref"].removeprefix(SPEC_URI))
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
 def _combines(schema: Any, root: Any) -> bool:
     """Whether ``schema``, or a schema it references in ``root``, combines others (``anyOf``,
     ``not``...).
@@ -161,14 +220,6 @@ def _combines(schema: Any, root: Any) -> bool:
                 pending.append(target)
             pending.extend(node.values())
     return False
-
-
-def referenced(document: Any, reference: str) -> Any:
-    """What a local ``$ref`` (``#/components/schemas/A%20B``, a URI fragment, so
-    percent-encoded) points at in ``document``; ``None`` for another document or nothing."""
-    if not reference.startswith("#"):
-        return None
-    return pointed(document, unquote(reference[1:]))
 
 
 def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
@@ -265,7 +316,7 @@ class CompiledOperation:
     body_media: dict[str, CompiledMedia]
     responses: dict[str, CompiledResponse]
     produces: list[str]
-    components: dict[str, Any] = field(repr=False)
+    schema_root: dict[str, Any] = field(repr=False)  # the document the schemas' $refs resolve in
     requires_auth: bool = field(init=False, repr=False)  # asked on every request
 
     def __post_init__(self) -> None:
@@ -293,46 +344,85 @@ class CompiledOperation:
 
 
 def compile_operations(spec: LoadedSpec) -> list[CompiledOperation]:
-    """Compile every operation of ``spec``; a broken part is an error naming the operation."""
+    """Every operation of ``spec``, compiled (its defects: :func:`compile_spec`)."""
+    return compile_spec(spec)[0]
+
+
+def compile_spec(spec: LoadedSpec) -> tuple[list[CompiledOperation], list[SpecWarning]]:
+    """Compile every operation of ``spec``, serving around its defects: the operations, and a
+    warning for each part that was left unconstrained or skipped."""
     document = spec.document
     compiler = _Compiler(spec)
     operations = []
-    for path, path_item in document.get("paths", {}).items():
-        path_item = _deref(path_item, document)
+    for path, raw_item in document.get("paths", {}).items():
+        path_item = compiler.followed(raw_item, json_pointer(["paths", path]))
+        if not isinstance(path_item, dict):
+            continue
         for method in HTTP_METHODS:
-            if method in path_item:
-                where = f"{spec.path}: {method.upper()} {path}"
-                try:
-                    operations.append(compiler.operation(path, method, path_item))
-                except SpecfakeError as error:
-                    pointer = json_pointer(["paths", path, method])
-                    raise SpecfakeError(
-                        f"{where}: {error}", file=spec.path, pointer=pointer
-                    ) from error
-    return operations
+            if isinstance(path_item.get(method), dict):
+                operations.append(compiler.operation(path, method, path_item))
+    return operations, compiler.warnings
 
 
 class _Compiler:
     def __init__(self, spec: LoadedSpec) -> None:
         self.spec = spec
         self.document = spec.document
-        self.components = to_json_schema(self.document.get("components", {}), spec.is_openapi_30)
+        self.warnings: list[SpecWarning] = []
+        # Where each schema object sits in the document, to name it to the registry.
+        self.pointers = _pointers(self.document)
+        # One converted copy of the whole document: JSON Schema 2020-12 where it was 3.0, its
+        # schemas made compilable (a warning for each change), registered once.
+        self.converted = (
+            to_json_schema(self.document, True) if spec.is_openapi_30 else _copied(self.document)
+        )
+        sanitize_schemas(self.converted, self.warn)
+        self.registry = jsonschema_rs.Registry(
+            [(SPEC_URI, self.converted)], draft=jsonschema_rs.Draft202012
+        )
         self.schemes = self.document.get("components", {}).get("securitySchemes", {})
 
+    def warn(self, pointer: str, message: str) -> None:
+        self.warnings.append(SpecWarning(self.spec.name, pointer, message))
+
     def validator(self, schema: Any) -> SchemaValidator:
-        return SchemaValidator(to_json_schema(schema, self.spec.is_openapi_30), self.components)
+        """The validator of ``schema``: named by its place in the document where it has one;
+        unconstrained, with a warning, if it cannot be compiled."""
+        pointer = self.pointers.get(id(schema))
+        try:
+            if pointer is not None:
+                converted = pointed(self.converted, pointer)
+                return SchemaValidator.in_document(
+                    converted, pointer, self.registry, self.converted
+                )
+            return SchemaValidator(to_json_schema(schema, self.spec.is_openapi_30), {})
+        except SpecfakeError as error:
+            self.warn(pointer or "", f"{error}; not checked (unconstrained)")
+            return SchemaValidator({}, {})
+
+    def followed(self, node: Any, pointer: str) -> Any:
+        """``node`` with its local ``$ref`` chain followed; ``{}`` and a warning when it
+        points at nothing (the part is then left out)."""
+        try:
+            return _deref(node, self.document)
+        except SpecfakeError as error:
+            self.warn(pointer, f"{error}; left out")
+            return {}
 
     def operation(self, path: str, method: str, path_item: dict[str, Any]) -> CompiledOperation:
         operation = path_item[method]
+        where = json_pointer(["paths", path, method])
         parameters = self.parameters(
-            [*path_item.get("parameters", []), *operation.get("parameters", [])]
+            [*_listed(path_item.get("parameters")), *_listed(operation.get("parameters"))],
+            where,
         )
         regex, names = _path_regex(path)
-        body = _deref(operation.get("requestBody", {}), self.document)
-        responses = {
-            str(status): self.response(str(status), _deref(response, self.document))
-            for status, response in operation.get("responses", {}).items()
-        }
+        body = _mapping(self.followed(operation.get("requestBody", {}), f"{where}/requestBody"))
+        responses = {}
+        for status, raw in _mapping(operation.get("responses")).items():
+            response = self.followed(raw, f"{where}/responses/{status}")
+            if isinstance(response, dict):
+                responses[str(status)] = self.response(str(status), response)
         produces = sorted({media for r in responses.values() for media in r.media})
         return CompiledOperation(
             spec_name=self.spec.name,
@@ -341,36 +431,49 @@ class _Compiler:
             path_template=path,
             path_regex=regex,
             path_parameter_names=names,
-            security=self.security(operation.get("security", self.document.get("security", []))),
+            security=self.security(
+                operation.get("security", self.document.get("security", [])), where
+            ),
             parameters=parameters,
             body_required=bool(body.get("required", False)),
-            body_media=self.media(body.get("content", {})),
+            body_media=self.media(_mapping(body.get("content"))),
             responses=responses,
             produces=produces,
-            components=self.components,
+            schema_root=self.converted,
         )
 
-    def parameters(self, raw: list[dict[str, Any]]) -> list[CompiledParameter]:
+    def parameters(self, raw: list[Any], where: str) -> list[CompiledParameter]:
         by_key: dict[tuple[str, str], dict[str, Any]] = {}
         for parameter in raw:
-            parameter = _deref(parameter, self.document)
-            by_key[(parameter["name"], parameter["in"])] = parameter
+            parameter = self.followed(parameter, f"{where}/parameters")
+            if not isinstance(parameter, dict) or not {"name", "in"} <= parameter.keys():
+                continue
+            by_key[(str(parameter["name"]), str(parameter["in"]))] = parameter
         compiled = []
         for (name, location), parameter in by_key.items():
-            if location == "cookie" or (location == "header" and name.lower() in _IGNORED_HEADERS):
-                continue
-            compiled.append(self.parameter(name, location, parameter))
+            if location not in ("path", "query", "header") or (
+                location == "header" and name.lower() in _IGNORED_HEADERS
+            ):
+                continue  # cookies are not checked
+            compiled.append(self.parameter(name, location, parameter, f"{where}/parameters"))
         return compiled
 
-    def parameter(self, name: str, location: str, parameter: dict[str, Any]) -> CompiledParameter:
+    def parameter(
+        self, name: str, location: str, parameter: dict[str, Any], where: str = ""
+    ) -> CompiledParameter:
         schema = parameter.get("schema")
         media_type, example = None, parameter.get("example")
         if schema is None:  # described by a media type: the value is written in it
             media_type, media = next(iter(parameter.get("content", {}).items()), ("", {}))
             schema, style = media.get("schema", {}), "content"
             example = media.get("example", example)
-        else:  # the spec's validation refused styles OpenAPI does not define for the location
-            style = parameter.get("style", "form" if location == "query" else "simple")
+        else:
+            default = "form" if location == "query" else "simple"
+            style = parameter.get("style", default)
+            if style not in _STYLES[location]:
+                self.warn(where, f"parameter {name!r}: style {style!r} is not defined for the "
+                          f"{location}; read as {default!r}")  # fmt: skip
+                style = default
         validator = self.validator(schema)
         return CompiledParameter(
             name=name,
@@ -426,7 +529,7 @@ class _Compiler:
             reference = schema.get("$ref") if isinstance(schema, dict) else None
             if not isinstance(reference, str) or not reference.startswith("#/"):
                 break
-            schema = referenced({"components": self.components}, reference)
+            schema = referenced(self.converted, reference)
         return schema if isinstance(schema, dict) else {}
 
     def media(self, content: dict[str, Any]) -> dict[str, CompiledMedia]:
@@ -434,8 +537,8 @@ class _Compiler:
         for media_type, media in content.items():
             schema = media.get("schema")
             examples = {
-                name: _deref(example, self.document).get("value")
-                for name, example in media.get("examples", {}).items()
+                name: _mapping(self.followed(example, "")).get("value")
+                for name, example in _mapping(media.get("examples")).items()
             }
             if not examples and "example" in media:
                 examples["example"] = media["example"]
@@ -448,25 +551,28 @@ class _Compiler:
 
     def response(self, status: str, response: dict[str, Any]) -> CompiledResponse:
         headers = [
-            self.parameter(name, "header", {"required": False, **_deref(header, self.document)})
-            for name, header in response.get("headers", {}).items()
+            self.parameter(
+                name, "header", {"required": False, **_mapping(self.followed(header, ""))}
+            )
+            for name, header in _mapping(response.get("headers")).items()
             if name.lower() != "content-type"
         ]
         return CompiledResponse(
             status=status,
             description=response.get("description", ""),
-            media=self.media(response.get("content", {})),
+            media=self.media(_mapping(response.get("content"))),
             headers=headers,
         )
 
-    def security(self, requirements: list[dict[str, Any]]) -> list[list[SecurityScheme]]:
+    def security(self, requirements: Any, where: str) -> list[list[SecurityScheme]]:
         alternatives = []
-        for requirement in requirements:
+        for requirement in _listed(requirements):
             alternative = []
-            for scheme_name in requirement:
-                scheme = _deref(self.schemes.get(scheme_name, {}), self.document)
+            for scheme_name in _mapping(requirement):
+                scheme = _mapping(self.followed(self.schemes.get(scheme_name, {}), where))
                 if not scheme:
-                    raise SpecfakeError(f"security scheme {scheme_name!r} is not defined")
+                    self.warn(f"{where}/security", f"security scheme {scheme_name!r} is not "
+                              "defined; any credential is accepted for it")  # fmt: skip
                 alternative.append(_security_scheme(scheme))
             alternatives.append(alternative)
         return alternatives
@@ -493,6 +599,44 @@ def _path_regex(template: str) -> tuple[re.Pattern[str], list[str]]:
             pattern += f"(?P<p{len(names)}>[^/]+)"
             names.append(name)
     return re.compile(f"^{pattern}$"), names
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else ``{}``: a spec's malformed part is skipped."""
+    return value if isinstance(value, dict) else {}
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _pointers(document: Any) -> dict[int, str]:
+    """Each mapping of ``document`` by identity → its JSON Pointer (the first, for YAML
+    aliases that put one object in several places)."""
+    found: dict[int, str] = {}
+    pending: list[tuple[Any, str]] = [(document, "")]
+    while pending:
+        node, pointer = pending.pop()
+        if isinstance(node, dict):
+            if id(node) in found:
+                continue
+            found[id(node)] = pointer
+            pending.extend(
+                (value, pointer + json_pointer([str(key)])) for key, value in node.items()
+            )
+        elif isinstance(node, list):
+            pending.extend((item, f"{pointer}/{index}") for index, item in enumerate(node))
+    return found
+
+
+def _copied(node: Any) -> Any:
+    """``node`` with every mapping and list copied (the leaves shared): a document the
+    sanitizer may change without changing the served one."""
+    if isinstance(node, dict):
+        return {key: _copied(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_copied(item) for item in node]
+    return node
 
 
 def _deref(node: Any, document: dict[str, Any], depth: int = 0) -> Any:
