@@ -467,3 +467,58 @@ def test_random_schemas_get_valid_values(
     root = {"components": {"schemas": {"Generated": schema}}}
     target = ref("Generated") if via_ref else schema
     assert_valid(synthesize(target, root, seed=seed), target, root)
+
+
+property_schemas = st.sampled_from(
+    [{"type": "string"}, {"type": "integer", "minimum": 3}, {"type": "boolean"},
+     {"type": "string", "enum": ["a", "b"]}, {"type": "array", "items": {"type": "integer"}}]
+)  # fmt: skip
+names = st.sampled_from(["id", "name", "kind", "size", "tags"])
+
+
+@st.composite
+def closed_all_of(draw) -> dict[str, Any]:
+    """``allOf`` of an open object and a closed sibling naming a subset of its properties."""
+    open_properties = draw(st.dictionaries(names, property_schemas, min_size=1, max_size=4))
+    kept = draw(st.lists(st.sampled_from(sorted(open_properties)), unique=True, min_size=1))
+    required = draw(st.lists(st.sampled_from(kept), unique=True))
+    closed = {"type": "object", "properties": {name: {} for name in kept},
+              "additionalProperties": False}  # fmt: skip
+    first = {"type": "object", "properties": open_properties, "required": required}
+    return {"allOf": draw(st.permutations([first, closed]))}
+
+
+@st.composite
+def discriminated(draw) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A ``oneOf`` of component schemas with a discriminator (and maybe a mapping)."""
+    kinds = draw(st.lists(st.sampled_from(["Cat", "Dog", "Fish"]), unique=True, min_size=2))
+    schemas = {
+        kind: {"type": "object", "required": ["petType", kind.lower()],
+               "properties": {"petType": {"type": "string"},
+                              kind.lower(): draw(property_schemas)}}
+        for kind in kinds
+    }  # fmt: skip
+    discriminator: dict[str, Any] = {"propertyName": "petType"}
+    if draw(st.booleans()):
+        discriminator["mapping"] = {k.lower(): f"#/components/schemas/{k}" for k in kinds}
+    schema = {"oneOf": [{"$ref": f"#/components/schemas/{k}"} for k in kinds],
+              "discriminator": discriminator}  # fmt: skip
+    return schema, {"components": {"schemas": schemas}}
+
+
+@settings(max_examples=200, deadline=None)
+@given(schema=closed_all_of(), seed=st.one_of(st.none(), st.integers(0, 1000)))
+def test_all_of_with_a_closed_sibling_synthesizes_valid_values(schema, seed) -> None:
+    value = synthesize(schema, {}, seed=seed)
+    assert Draft202012Validator(schema).is_valid(value), value
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=discriminated(), seed=st.one_of(st.none(), st.integers(0, 1000)))
+def test_a_discriminated_one_of_names_the_branch_it_synthesized(case, seed) -> None:
+    schema, root = case
+    value = synthesize(schema, root, seed=seed)
+    assert Draft202012Validator({**schema, **root}).is_valid(value), value
+    mapping = schema["discriminator"].get("mapping")
+    branch = next(kind for kind in root["components"]["schemas"] if kind.lower() in value)
+    assert value["petType"] == (branch.lower() if mapping else branch)

@@ -205,7 +205,9 @@ class _Synthesizer:
                 chosen = null_options[0]
             else:
                 chosen = other_options[0] if self._static else self._rng.choice(other_options)
-            flat, depth = _merge([rest, chosen[0]]), max(depth, chosen[1])
+            branch = branches[options.index(chosen)]
+            tag = _discriminator_tag(rest.get("discriminator"), branch)
+            flat, depth = _merge([rest, chosen[0], *tag]), max(depth, chosen[1])
         return flat, depth
 
     def _pick_enum(self, enum: list[Any]) -> Any:
@@ -405,7 +407,44 @@ def _merge(parts: list[Schema]) -> Schema:
     for part in parts:
         for key, value in part.items():
             merged[key] = _merge_keyword(key, merged[key], value) if key in merged else value
+    closed = [part for part in parts if part.get("additionalProperties") is False]
+    if closed and isinstance(merged.get("properties"), dict):
+        # A sibling that forbids other properties forbids them for the whole allOf: only the
+        # names every closed part declares (or matches by pattern) may appear.
+        allowed = {
+            name for name in merged["properties"] if all(_declares(part, name) for part in closed)
+        }
+        merged["properties"] = {
+            name: schema for name, schema in merged["properties"].items() if name in allowed
+        }
+        merged["additionalProperties"] = False
     return merged
+
+
+def _discriminator_tag(discriminator: Any, branch: Any) -> list[Schema]:
+    """The chosen branch's discriminator value as a schema to merge (``petType: "Cat"``): its
+    ``mapping`` key, else the name of the schema the branch refers to (OpenAPI's rule)."""
+    if not isinstance(discriminator, dict) or not isinstance(branch, dict):
+        return []
+    name, reference = discriminator.get("propertyName"), branch.get("$ref")
+    if not isinstance(name, str) or not isinstance(reference, str):
+        return []
+    mapping = discriminator.get("mapping")
+    mapped = [key for key, target in (mapping if isinstance(mapping, dict) else {}).items()
+              if target == reference or target == reference.rsplit("/", 1)[-1]]  # fmt: skip
+    value = mapped[0] if mapped else reference.rsplit("/", 1)[-1]
+    return [{"properties": {name: {"const": value}}, "required": [name]}]
+
+
+def _declares(schema: Schema, name: str) -> bool:
+    properties = schema.get("properties")
+    if isinstance(properties, dict) and name in properties:
+        return True
+    patterns = schema.get("patternProperties")
+    return isinstance(patterns, dict) and any(
+        (compiled := _compiled(pattern)) is not None and compiled.search(name)
+        for pattern in patterns
+    )
 
 
 def _merge_keyword(key: str, first: Any, second: Any) -> Any:
