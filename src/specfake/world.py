@@ -9,7 +9,7 @@ handlers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -42,7 +42,12 @@ class World:
     state_schemas: Mapping[str, dict[str, Any]]
     checkers: tuple[Fake, ...]  # every installed fake, for the checks beyond the schemas
     fixtures: Mapping[str, Any]
-    warnings: tuple[SpecWarning, ...] = ()
+    defects: tuple[Sequence[SpecWarning], ...] = ()  # per spec: its loader's, its compiler's
+
+    @property
+    def warnings(self) -> tuple[SpecWarning, ...]:
+        """The spec defects served around (``GET /__specfake__/warnings``)."""
+        return tuple(warning for part in self.defects for warning in part)
 
     def answered_by(self, operation: CompiledOperation) -> str:
         """``stateful fake`` or ``mock from spec``: the banner's and the dashboard's column."""
@@ -71,10 +76,12 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
     specs = tuple(load_spec(path, generated.get(path.resolve())) for path in config.specs)
     compiled = [compile_spec(spec) for spec in specs]
     operations = tuple(operation for of_spec, _ in compiled for operation in of_spec)
-    warnings = tuple(
-        warning
+    # The compilers' lists themselves: a schema that fails to compile on first use (they are
+    # compiled lazily) adds its warning there later.
+    defects = tuple(
+        part
         for spec, (_, compile_warnings) in zip(specs, compiled, strict=True)
-        for warning in (*spec.warnings, *compile_warnings)
+        for part in (spec.warnings, compile_warnings)
     )
     try:
         router = Router(list(operations))
@@ -100,7 +107,7 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
         state_schemas=MappingProxyType(state_schemas),
         checkers=tuple(installed),
         fixtures=MappingProxyType(fixtures),
-        warnings=warnings,
+        defects=defects,
     )
     _check_fixture_references(world)
     return world

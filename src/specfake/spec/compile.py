@@ -8,10 +8,10 @@ match and a few microsecond validations, and no spec look-ups at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import jsonschema_rs
 
@@ -61,7 +61,7 @@ _COMPOSITIONS = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else
 class SchemaValidator:
     """A compiled JSON Schema that reports failures as :class:`FieldError` values."""
 
-    __slots__ = ("_document", "_plain_failures", "_start", "_validator", "schema")
+    __slots__ = ("_compile", "_document", "_plain_failures", "_start", "_validator", "schema")
 
     def __init__(self, schema: Any, components: dict[str, Any]) -> None:
         """A validator for ``schema`` alone, its ``$ref``s resolved in ``components``."""
@@ -70,29 +70,32 @@ class SchemaValidator:
             validator = jsonschema_rs.validator_for(root, **_OPTIONS)
         except (ValueError, jsonschema_rs.ValidationError) as error:
             raise SpecfakeError(f"schema cannot be compiled: {error}") from error
-        self._setup(schema, validator, root, root)
+        self._setup(schema, validator, None, root, root)
 
     @classmethod
     def in_document(
-        cls, schema: Any, pointer: str, registry: jsonschema_rs.Registry, document: Any
+        cls, schema: Any, pointer: str, shared: SharedValidators, document: Any
     ) -> SchemaValidator:
-        """A validator for the schema at ``pointer`` of ``document``, which ``registry`` holds
-        under :data:`SPEC_URI`: the document is registered once per spec, so its schemas are
-        not copied into every validator (memory grows with the spec, not with operations x
-        components), and a ``$ref`` may point anywhere in it."""
-        reference = {"$ref": "#" + quote(pointer, safe="/~")}
-        absolute = {"$ref": SPEC_URI + reference["$ref"]}
-        try:
-            validator = jsonschema_rs.validator_for(absolute, registry=registry, **_OPTIONS)
-        except (ValueError, jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError) as error:
-            raise SpecfakeError(f"schema cannot be compiled: {shortened(str(error))}") from error
+        """A validator for ``schema``, the one at ``pointer`` of the spec's ``document``,
+        compiled on first use by ``shared``, which makes one per schema the spec's references
+        lead to (see :class:`SharedValidators`)."""
+        target = shared.target(pointer)
+        start = {"$ref": "#" + quote(target, safe="/~")}
         instance = cls.__new__(cls)
-        instance._setup(schema, validator, reference, document)
+        instance._setup(schema, None, lambda: shared.compiled(target), start, document)
         return instance
 
-    def _setup(self, schema: Any, validator: Any, start: Any, document: Any) -> None:
+    def _setup(
+        self,
+        schema: Any,
+        validator: Any,
+        compile_: Callable[[], Any] | None,
+        start: Any,
+        document: Any,
+    ) -> None:
         self.schema = schema
         self._validator = validator
+        self._compile = compile_
         self._start = start  # where evaluate()'s schema locations start, resolved in ``document``
         self._document = document
         # Failing keyword's location → whether evaluate() reports it as iter_errors does; None
@@ -101,8 +104,15 @@ class SchemaValidator:
             None if _combines(schema, document) else {}
         )
 
+    def _compiled(self) -> Any:
+        validator = self._validator
+        if validator is None:
+            assert self._compile is not None
+            validator = self._validator = self._compile()
+        return validator
+
     def is_valid(self, instance: Any) -> bool:
-        return self._validator.is_valid(instance)
+        return self._compiled().is_valid(instance)
 
     def errors(self, instance: Any, location: FieldLocation, name: str = "") -> list[FieldError]:
         """Every failure, located by JSON Pointer (body) or by parameter ``name`` (others).
@@ -114,11 +124,12 @@ class SchemaValidator:
         differently (a ``type`` list), so for schemas that combine others, and unless every
         failure is a plain assertion, the answer comes from :meth:`_iterated_errors`.
         """
-        if self._validator.is_valid(instance):  # the common case, several times faster
+        validator = self._compiled()
+        if validator.is_valid(instance):  # the common case, several times faster
             return []
         if self._plain_failures is None:
             return self._iterated_errors(instance, location, name)
-        failures = self._validator.evaluate(instance).errors()[: MAX_FIELD_ERRORS + 1]
+        failures = validator.evaluate(instance).errors()[: MAX_FIELD_ERRORS + 1]
         if not all(self._is_plain(unit["schemaLocation"]) for unit in failures):
             return self._iterated_errors(instance, location, name)
         if location == "body":
@@ -154,7 +165,7 @@ class SchemaValidator:
         self, instance: Any, location: FieldLocation, name: str
     ) -> list[FieldError]:
         found: list[FieldError] = []
-        for error in self._validator.iter_errors(instance):
+        for error in self._compiled().iter_errors(instance):
             parts = [str(part) for part in error.instance_path]
             kind = error.kind.name
             if kind == "required":  # point at the missing field, not at its parent
@@ -175,6 +186,69 @@ class SchemaValidator:
             if len(found) > MAX_FIELD_ERRORS:  # validation_failed lists no more
                 break
         return found
+
+
+# Keywords that do not change what a schema accepts: a ``$ref`` beside only these validates
+# exactly as its target does, so the two share one compiled validator.
+_ANNOTATIONS = frozenset({
+    "$ref", "description", "summary", "title", "example", "examples", "deprecated", "readOnly",
+    "writeOnly", "externalDocs", "xml",
+})  # fmt: skip
+
+
+_COMPILE_ERRORS = (ValueError, jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError)
+
+
+class SharedValidators:
+    """The compiled validators of one spec: one per schema its operations' references lead
+    to, compiled on first use.
+
+    jsonschema-rs compiles a validator's whole reference graph and shares nothing between
+    validators, so in a densely cross-linked spec each one costs about as much as all the
+    schemas it can reach. Compiling one per distinct target (not one per operation, response
+    and media type) and only when a request needs it keeps a 200-operation spec's memory and
+    start-up near its size: bench/spec_scale.py, RESULTS.md.
+    """
+
+    def __init__(
+        self, registry: jsonschema_rs.Registry, document: Any, warn: Callable[[str, str], None]
+    ) -> None:
+        self._registry = registry
+        self._document = document
+        self._warn = warn
+        self._compiled: dict[str, Any] = {}
+
+    def target(self, pointer: str) -> str:
+        """Where ``pointer``'s chain of bare ``$ref``s (annotations aside) ends."""
+        seen = {pointer}
+        node = pointed(self._document, pointer)
+        while (
+            isinstance(node, dict)
+            and isinstance(node.get("$ref"), str)
+            and node["$ref"].startswith("#")
+            and _ANNOTATIONS.issuperset(node)
+        ):
+            following = unquote(node["$ref"][1:])
+            if following in seen:
+                break
+            seen.add(following)
+            pointer, node = following, pointed(self._document, following)
+        return pointer
+
+    def compiled(self, target: str) -> Any:
+        validator = self._compiled.get(target)
+        if validator is None:
+            reference = {"$ref": SPEC_URI + "#" + quote(target, safe="/~")}
+            try:
+                validator = jsonschema_rs.validator_for(
+                    reference, registry=self._registry, **_OPTIONS
+                )
+            except _COMPILE_ERRORS as error:
+                self._warn(target, f"schema cannot be compiled ({shortened(str(error))}); "
+                           "not checked (unconstrained)")  # fmt: skip
+                validator = jsonschema_rs.validator_for({})
+            self._compiled[target] = validator
+        return validator
 
 
 def _located(start: Any, location: str, document: Any) -> Any:
@@ -377,9 +451,10 @@ class _Compiler:
             to_json_schema(self.document, True) if spec.is_openapi_30 else _copied(self.document)
         )
         sanitize_schemas(self.converted, self.warn)
-        self.registry = jsonschema_rs.Registry(
+        registry = jsonschema_rs.Registry(
             [(SPEC_URI, self.converted)], draft=jsonschema_rs.Draft202012
         )
+        self.shared = SharedValidators(registry, self.converted, self.warn)
         self.schemes = self.document.get("components", {}).get("securitySchemes", {})
 
     def warn(self, pointer: str, message: str) -> None:
@@ -389,15 +464,13 @@ class _Compiler:
         """The validator of ``schema``: named by its place in the document where it has one;
         unconstrained, with a warning, if it cannot be compiled."""
         pointer = self.pointers.get(id(schema))
+        if pointer is not None:
+            converted = pointed(self.converted, pointer)
+            return SchemaValidator.in_document(converted, pointer, self.shared, self.converted)
         try:
-            if pointer is not None:
-                converted = pointed(self.converted, pointer)
-                return SchemaValidator.in_document(
-                    converted, pointer, self.registry, self.converted
-                )
             return SchemaValidator(to_json_schema(schema, self.spec.is_openapi_30), {})
         except SpecfakeError as error:
-            self.warn(pointer or "", f"{error}; not checked (unconstrained)")
+            self.warn("", f"{error}; not checked (unconstrained)")
             return SchemaValidator({}, {})
 
     def followed(self, node: Any, pointer: str) -> Any:
