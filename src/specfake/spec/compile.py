@@ -27,7 +27,12 @@ from specfake.spec.defects import SpecWarning
 from specfake.spec.dialect import to_json_schema
 from specfake.spec.loader import LoadedSpec
 from specfake.spec.references import pointed, referenced
-from specfake.spec.sanitize import PYTHON_PATTERN, PythonPattern, sanitize_schemas
+from specfake.spec.sanitize import (
+    PYTHON_PATTERN,
+    PythonPattern,
+    for_validation,
+    sanitize_schemas,
+)
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # OpenAPI: header parameters with these names "SHALL be ignored" (they are described elsewhere).
@@ -452,7 +457,7 @@ class _Compiler:
         )
         sanitize_schemas(self.converted, self.warn)
         registry = jsonschema_rs.Registry(
-            [(SPEC_URI, self.converted)], draft=jsonschema_rs.Draft202012
+            [(SPEC_URI, for_validation(self.converted))], draft=jsonschema_rs.Draft202012
         )
         self.shared = SharedValidators(registry, self.converted, self.warn)
         self.schemes = self.document.get("components", {}).get("securitySchemes", {})

@@ -141,6 +141,59 @@ def _fix_reference(node: dict[str, Any], pointer: str, document: Any, warn: Warn
     warn(f"{pointer}/$ref", f"$ref {reference!r} points at nothing; unconstrained there")
 
 
+# Keywords that change nothing a validator decides; the validators' copy of the document goes
+# without them, since jsonschema-rs keeps every keyword of every schema it compiles (a spec's
+# long descriptions were a third of a 200-operation spec's memory: bench/RESULTS.md).
+ANNOTATIONS = frozenset({
+    "description", "title", "summary", "example", "examples", "default", "deprecated",
+    "readOnly", "writeOnly", "externalDocs", "xml", "discriminator", "$comment",
+})  # fmt: skip
+
+
+def for_validation(document: Any) -> Any:
+    """A copy of ``document`` whose schemas keep only what validation reads (no
+    :data:`ANNOTATIONS`, no ``x-`` extensions); every JSON Pointer to a schema still holds."""
+    return _outside(document)
+
+
+def _outside(node: Any) -> Any:
+    """Copy a non-schema part: a ``schema`` value and ``components/schemas`` become lean."""
+    if isinstance(node, list):
+        return [_outside(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copied = {}
+    for key, value in node.items():
+        if key == "schema":
+            copied[key] = _lean(value)
+        elif key == "schemas" and isinstance(value, dict):
+            copied[key] = {name: _lean(schema) for name, schema in value.items()}
+        elif key in _DATA:
+            copied[key] = value
+        else:
+            copied[key] = _outside(value)
+    return copied
+
+
+def _lean(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    lean: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ANNOTATIONS or (isinstance(key, str) and key.startswith("x-")
+                                  and key != PYTHON_PATTERN):  # fmt: skip
+            continue
+        if key in _ONE:
+            lean[key] = _lean(value)
+        elif key in _MANY or (key == "items" and isinstance(value, list)):
+            lean[key] = [_lean(member) for member in value] if isinstance(value, list) else value
+        elif key in _MAP and isinstance(value, dict):
+            lean[key] = {name: _lean(member) for name, member in value.items()}
+        else:
+            lean[key] = value
+    return lean
+
+
 class PythonPattern:
     """The ``x-specfake-pattern`` keyword: ``pattern``, matched with Python's ``re``."""
 
