@@ -52,3 +52,4 @@ class ServerConfig:
     host: str = "127.0.0.1"  # the bound address: a Host this server answers to
     allowed_hosts: tuple[str, ...] = ()  # more Host names (--allowed-host; "*": any)
     control_token: str | None = None  # required on the control API when set
+    watch: bool = False  # reload when the served files change (serve's default: --no-watch)

@@ -39,6 +39,7 @@ class Specfake:
         self.journal = RequestJournal(config.journal_size)
         self.forwarder: Forwarder | None = None
         self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
+        self.last_reload_error: str | None = None  # a watched edit that broke, still unfixed
         self._reload_lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
@@ -52,12 +53,32 @@ class Specfake:
 
                 self.forwarder = Forwarder(self.config.upstream)
             await reset_state(self.world)
-            yield
+            async with self._watching():
+                yield
         finally:
             if self.forwarder is not None:
                 await self.forwarder.close()
                 self.forwarder = None
             await self.store.close()
+
+    @contextlib.asynccontextmanager
+    async def _watching(self) -> AsyncIterator[None]:
+        """Watch the served files and reload on change (``config.watch``), until shutdown."""
+        if not self.config.watch:
+            yield
+            return
+        from specfake.watch import watch_and_reload  # watchfiles only when watching
+
+        stop = asyncio.Event()
+        task = asyncio.create_task(watch_and_reload(self, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(task, timeout=2)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
 
     async def handle(self, scope: Scope, receive: Receive) -> Response:
         """Answer one request (or forward it, as a proxy) and journal what happened."""

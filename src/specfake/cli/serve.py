@@ -78,6 +78,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="how long a cohort idempotency key is remembered (default 86400)",
     )
     parser.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="do not reload when the specs, overlays or fixtures change (watched by default)",
+    )
+    parser.add_argument(
         "--max-records",
         type=_at_least(1),
         default=100_000,
@@ -202,6 +207,7 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
         idempotency_max_age_seconds=arguments.idempotency_ttl,
         store=arguments.store,
         max_records=arguments.max_records,
+        watch=not arguments.no_watch,
     )
 
 

@@ -18,6 +18,7 @@ code {{ background: #f4f4f4; padding: 0 .2rem; }}
 .err {{ color: #a00; }}
 </style></head><body>
 <h1>specfake</h1>
+{reload_error}
 <p>Specs: {specs}. <button id="reset">Reset state to fixtures</button>
 <a href="/__specfake__/state">state</a> · <a href="/__specfake__/requests">journal</a></p>
 <h2>Operations</h2>
@@ -47,7 +48,7 @@ refresh(); setInterval(refresh, 2000);
 </script></body></html>"""
 
 
-def dashboard_html(world: World) -> str:
+def dashboard_html(world: World, reload_error: str | None = None) -> str:
     specs = ", ".join(
         f'<a href="/__specfake__/specs/{html.escape(s.name)}.json">{html.escape(s.name)}</a>'
         for s in world.specs
@@ -57,4 +58,10 @@ def dashboard_html(world: World) -> str:
         source = world.answered_by(operation)
         cells = (operation.method, operation.path_template, operation.operation_id, source)
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    return _PAGE.format(specs=specs or "none", operations="\n".join(rows))
+    error = (
+        f'<p class="err">The last edit could not be served; still serving the previous files:'
+        f"<pre>{html.escape(reload_error)}</pre></p>"
+        if reload_error
+        else ""
+    )
+    return _PAGE.format(specs=specs or "none", operations="\n".join(rows), reload_error=error)

@@ -70,7 +70,7 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
         return problem_response(not_found(f"No served spec is named {name!r}; served: {known}."))
 
     async def dashboard(request: Request) -> Response:
-        return HTMLResponse(dashboard_html(specfake.world))
+        return HTMLResponse(dashboard_html(specfake.world, specfake.last_reload_error))
 
     async def reload(request: Request) -> Response:
         try:
