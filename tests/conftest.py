@@ -13,6 +13,8 @@ from specfake.pipeline.response_check import response_errors
 from specfake.spec import CompiledOperation, compile_operations, load_spec
 from tests.servers import running_server
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
 FIXTURES = ROOT / "fixtures"

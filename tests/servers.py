@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-import httpx
+from specfake.pytest_plugin import free_port, wait_until_healthy
 
 STARTUP_TIMEOUT = 20.0
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def running_server(*arguments: str | Path) -> contextlib.AbstractContextManager[str]:
@@ -61,18 +53,4 @@ def running_process(command: list[str], port: int) -> Iterator[str]:
 
 
 def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, output: IO[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output.seek(0)
-            raise RuntimeError(
-                f"server exited with {process.returncode}:\n{output.read().decode()}"
-            )
-        try:
-            if httpx.get(f"{base_url}/__specfake__/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"server did not become healthy within {STARTUP_TIMEOUT}s")
+    wait_until_healthy(process, base_url, output, timeout=STARTUP_TIMEOUT)
