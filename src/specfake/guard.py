@@ -47,29 +47,43 @@ def is_loopback(host: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class GuardPolicy:
     bound_host: str = "127.0.0.1"
-    allowed_hosts: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()  # as given: any case, with or without a port
     origin_pattern: str | None = None  # the CORS origins (a regex), also allowed to write
     control_token: str | None = None
 
-    def allows_host(self, host: str) -> bool:
-        """``host`` is a Host header value's name part (no port, no brackets)."""
-        host = host.lower()
-        if ANY_HOST in self.allowed_hosts or is_loopback(host):
+    def __post_init__(self) -> None:
+        names = tuple(host_name(host) or host.lower() for host in self.allowed_hosts)
+        object.__setattr__(self, "allowed_hosts", names)
+
+    def allows_host(self, host: str | None) -> bool:
+        """``host`` is a Host header value's name part (:func:`host_name`; ``None``: none)."""
+        if ANY_HOST in self.allowed_hosts:
             return True
-        return host == self.bound_host.strip("[]").lower() or host in self.allowed_hosts
+        if host is None:
+            return False
+        bound = host_name(self.bound_host) or self.bound_host.lower()
+        return is_loopback(host) or host == bound or host in self.allowed_hosts
 
     def allows_origin(self, origin: str) -> bool:
-        if self.origin_pattern and re.match(self.origin_pattern, origin):
+        if self.origin_pattern and re.fullmatch(self.origin_pattern, origin):
             return True
-        name = urlsplit(origin).hostname
+        try:
+            name = urlsplit(origin).hostname
+        except ValueError:
+            return False
         return name is not None and self.allows_host(name)
 
 
-def host_name(value: str) -> str:
-    """``127.0.0.1:4010`` → ``127.0.0.1``; ``[::1]:4010`` → ``::1``."""
-    if value.startswith("["):
-        return value[1:].split("]", 1)[0]
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+_HOST = re.compile(r"(?:\[([0-9A-Fa-f:.]+)\]|([^\[\]:@/\s]+))(?::[0-9]{1,5})?")
+
+
+def host_name(value: str) -> str | None:
+    """A ``Host`` value's name, lower-cased: ``127.0.0.1:4010`` → ``127.0.0.1``, ``[::1]:4010``
+    → ``::1``; ``None`` for anything that is not a name (and an optional port)."""
+    found = _HOST.fullmatch(value.strip())
+    if found is None:
+        return None
+    return (found.group(1) or found.group(2)).lower()
 
 
 class RequestGuard:
@@ -102,17 +116,23 @@ class RequestGuard:
                 control_token = value.decode("latin-1")
         policy = self._policy
         if host is not None and not policy.allows_host(host_name(host)):
-            return misdirected(host, host_name(host))
+            return misdirected(host, host_name(host) or host)
         if not scope["path"].startswith(CONTROL_PREFIX):
             return None
         if policy.control_token is not None:
             given = control_token or _bearer(authorization) or _query_token(scope)
-            if given is None or not hmac.compare_digest(given, policy.control_token):
+            expected = policy.control_token.encode("utf-8", "surrogateescape")
+            if given is None or not hmac.compare_digest(
+                given.encode("utf-8", "surrogateescape"), expected
+            ):
                 return control_token_required()
         if scope["method"] not in _SAFE_METHODS:
-            if origin is not None and origin != "null" and not policy.allows_origin(origin):
-                return cross_site_control(f"Origin {origin!r} is not an allowed origin")
-            if origin == "null" or fetch_site == "cross-site":
+            # An allowed Origin wins over Sec-Fetch-Site: a frontend on localhost:5173 calling
+            # 127.0.0.1:4010 is "cross-site" to the browser, and is the user's own page.
+            if origin is not None:
+                if origin == "null" or not policy.allows_origin(origin):
+                    return cross_site_control(f"Origin {origin!r} is not an allowed origin")
+            elif fetch_site == "cross-site":
                 return cross_site_control("the request comes from another site")
         return None
 

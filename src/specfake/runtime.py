@@ -40,6 +40,7 @@ class Specfake:
         self.forwarder: Forwarder | None = None
         self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
         self.last_reload_error: str | None = None  # a watched edit that broke, still unfixed
+        # Reload, reset and PUT state each read the world and write the store: one at a time.
         self._reload_lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
@@ -111,13 +112,15 @@ class Specfake:
             return self.state_warnings
 
     async def reset(self) -> None:
-        await reset_state(self.world)
+        async with self._reload_lock:  # not against a world a reload is replacing
+            await reset_state(self.world)
 
     async def state(self) -> dict[str, Any]:
         return await dump_state(self.world)
 
     async def replace_state(self, given: Any) -> None:
-        await replace_sections(self.world, given)
+        async with self._reload_lock:  # checked against the schemas it is written under
+            await replace_sections(self.world, given)
 
     def warnings(self) -> list[SpecWarning]:
         """The current world's spec warnings and what the last reload could not keep."""

@@ -169,3 +169,11 @@ def test_non_json_media_types_answer_their_example_as_text(tmp_path):
     answers, _ = served(tmp_path, document, [("GET", "/ping", {})])
     assert answers[0].text == "pong"
     assert answers[0].headers["content-type"].startswith("text/plain")
+
+
+def test_top_level_sections_of_the_wrong_shape_are_warnings(tmp_path):
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": [1],
+                "components": []}  # fmt: skip
+    answers, warnings = served(tmp_path, document, [("GET", "/anything", {})])
+    assert answers[0].status_code == 404
+    assert any(w["pointer"] == "/paths" for w in warnings)

@@ -130,7 +130,8 @@ def _finite_float(text: str) -> float:
     ``7.0000000000000001`` to 7.0, which would then equal a version 7. It becomes the next
     double away from the whole number instead, so it compares unequal, as it does in peers that
     keep decimals exactly (only texts of 17 or more digits can round so, and only they reach
-    this strict parse: ``_LONG_DIGIT_RUN``).
+    this strict parse: ``_LONG_DIGIT_RUN``). From 2^53 up every double is a whole number, so
+    there a fraction still lands on one (``9007199254740993.5``); no version gets that high.
     """
     number = float(text)
     if math.isinf(number):

@@ -132,6 +132,10 @@ class SchemaValidator:
         validator = self._compiled()
         if validator.is_valid(instance):  # the common case, several times faster
             return []
+        if _is_large(instance):
+            # jsonschema-rs lists every failure before the first is read (a 1 MB array under
+            # a oneOf: 34 s and 4 GB), so a large value gets its first failure only.
+            return self._first_failure(instance, location, name)
         if self._plain_failures is None:
             return self._iterated_errors(instance, location, name)
         failures = validator.evaluate(instance).errors()[: MAX_FIELD_ERRORS + 1]
@@ -166,11 +170,32 @@ class SchemaValidator:
             known[schema_location] = plain
         return plain
 
+    def _first_failure(
+        self, instance: Any, location: FieldLocation, name: str
+    ) -> list[FieldError]:
+        try:
+            self._compiled().validate(instance)
+        except jsonschema_rs.ValidationError as error:
+            found = self._described([error], location, name)
+        else:  # not reached: the value was found invalid
+            found = []
+        note = (f"only the first failure is listed: the value holds over {LARGE_INSTANCE} "
+                "values; fix it and send it again to see the next")  # fmt: skip
+        return [*found[:1], FieldError(location, found[0].path if found else name, note)]
+
     def _iterated_errors(
         self, instance: Any, location: FieldLocation, name: str
     ) -> list[FieldError]:
+        return self._described(self._compiled().iter_errors(instance), location, name)
+
+    @staticmethod
+    def _described(
+        errors: Iterable[Any], location: FieldLocation, name: str
+    ) -> list[FieldError]:
+        """jsonschema-rs errors as field errors: a missing field and each unexpected one
+        named by its own pointer; stops past the cap."""
         found: list[FieldError] = []
-        for error in self._compiled().iter_errors(instance):
+        for error in errors:
             parts = [str(part) for part in error.instance_path]
             kind = error.kind.name
             if kind == "required":  # point at the missing field, not at its parent
@@ -254,6 +279,25 @@ class SharedValidators:
                 validator = jsonschema_rs.validator_for({})
             self._compiled[target] = validator
         return validator
+
+
+LARGE_INSTANCE = 10_000  # values: past this many, a failing value gets its first failure only
+
+
+def _is_large(instance: Any) -> bool:
+    """Whether ``instance`` holds more than :data:`LARGE_INSTANCE` values (counting stops
+    there)."""
+    count, pending = 0, [instance]
+    while pending:
+        node = pending.pop()
+        count += 1
+        if count > LARGE_INSTANCE:
+            return True
+        if isinstance(node, dict):
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return False
 
 
 def _located(start: Any, location: str, document: Any) -> Any:
@@ -433,7 +477,10 @@ def compile_spec(spec: LoadedSpec) -> tuple[list[CompiledOperation], list[SpecWa
     document = spec.document
     compiler = _Compiler(spec)
     operations = []
-    for path, raw_item in document.get("paths", {}).items():
+    paths = document.get("paths")
+    if paths is not None and not isinstance(paths, dict):
+        compiler.warn("/paths", "paths is not a mapping; no operation is served")
+    for path, raw_item in _mapping(paths).items():
         path_item = compiler.followed(raw_item, json_pointer(["paths", path]))
         if not isinstance(path_item, dict):
             continue
@@ -460,7 +507,7 @@ class _Compiler:
             [(SPEC_URI, for_validation(self.converted))], draft=jsonschema_rs.Draft202012
         )
         self.shared = SharedValidators(registry, self.converted, self.warn)
-        self.schemes = self.document.get("components", {}).get("securitySchemes", {})
+        self.schemes = _mapping(_mapping(self.document.get("components")).get("securitySchemes"))
 
     def warn(self, pointer: str, message: str) -> None:
         self.warnings.append(SpecWarning(self.spec.name, pointer, message))
@@ -510,7 +557,7 @@ class _Compiler:
             path_regex=regex,
             path_parameter_names=names,
             security=self.security(
-                operation.get("security", self.document.get("security", [])), where
+                operation.get("security", self.document.get("security")), where
             ),
             parameters=parameters,
             body_required=bool(body.get("required", False)),
