@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,8 @@ from pathlib import Path
 
 import httpx
 import yaml
+
+from specfake.pytest_plugin import free_port, stop_process
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -54,12 +55,6 @@ class Result:
             return "does not start"
         return (f"{self.start_seconds:.2f} s, {self.rss_mb:.0f} MB, "
                 f"{self.conformant}/{self.operations}")  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -154,11 +149,7 @@ def measure(server: str, spec: Path, work: Path) -> Result:
             conformant, operations = judge(spec, url, work / f"{spec.stem}.{server}.xml")
             return Result(True, seconds, rss, conformant, operations)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
 
 
 def main() -> int:

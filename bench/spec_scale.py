@@ -26,7 +26,9 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from big_spec import generate  # noqa: E402
-from corpus import first_answer, free_port, tree_rss_mb  # noqa: E402
+from corpus import first_answer, tree_rss_mb  # noqa: E402
+
+from specfake.pytest_plugin import free_port, stop_process  # noqa: E402
 
 SPECFAKE = BENCH.parent / ".venv" / "bin" / "specfake"
 
@@ -63,8 +65,7 @@ def one_start(spec: Path, exercise: bool) -> tuple[float, float, float]:
                 after = tree_rss_mb(process.pid)
             return seconds, rss, after
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop_process(process)
 
 
 def main() -> int:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from specfake.pytest_plugin import free_port, wait_until_healthy
+from specfake.pytest_plugin import free_port, stop_process, wait_until_healthy
 
 STARTUP_TIMEOUT = 20.0
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,12 +44,7 @@ def running_process(command: list[str], port: int) -> Iterator[str]:
             _wait_until_healthy(process, base_url, output)
             yield base_url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, output: IO[bytes]) -> None:

@@ -92,12 +92,7 @@ def specfake_server(pytestconfig: pytest.Config) -> Iterator[SpecfakeServer]:
             yield server
             server.close()
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 @pytest.fixture
@@ -105,6 +100,16 @@ def specfake(specfake_server: SpecfakeServer) -> SpecfakeServer:
     """The session's server, reset to its fixtures before this test."""
     specfake_server.reset()
     return specfake_server
+
+
+def stop_process(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if it is still running after ``grace`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def free_port() -> int:

@@ -26,7 +26,7 @@ from specfake.errors import (
 from specfake.spec.defects import SpecWarning
 from specfake.spec.dialect import to_json_schema
 from specfake.spec.loader import LoadedSpec
-from specfake.spec.references import pointed, referenced
+from specfake.spec.references import child, pointed, referenced
 from specfake.spec.sanitize import (
     PYTHON_PATTERN,
     PythonPattern,
@@ -308,11 +308,9 @@ def _located(start: Any, location: str, document: Any) -> Any:
         part = part.replace("~1", "/").replace("~0", "~")
         if part == "$ref" and isinstance(node, dict) and isinstance(node.get("$ref"), str):
             node = referenced(document, node["$ref"].removeprefix(SPEC_URI))
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
         else:
+            node = child(node, part)
+        if node is None:
             return None
     return node
 

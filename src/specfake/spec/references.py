@@ -11,14 +11,19 @@ def pointed(document: Any, pointer: str) -> Any:
     ``None`` if there is none."""
     target = document
     for part in pointer.split("/")[1:] if pointer else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(target, dict) and part in target:
-            target = target[part]
-        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
-            target = target[int(part)]
-        else:
+        target = child(target, part.replace("~1", "/").replace("~0", "~"))
+        if target is None:
             return None
     return target
+
+
+def child(node: Any, part: str) -> Any:
+    """``node``'s member named by one (unescaped) JSON Pointer segment, or ``None``."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return node[int(part)]
+    return None
 
 
 def referenced(document: Any, reference: str) -> Any:
