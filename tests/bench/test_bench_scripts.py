@@ -77,3 +77,34 @@ def test_report_computes_ratios_from_one_run_and_names_each_miss(
     assert "10.00x Prism ≥ 3: met" in verdicts
     assert "p99 12.0 ms ≤ 15 ms: met" in verdicts
     assert "worst 1.70 s ≤ 1.5 s: **missed**" in verdicts
+
+
+def test_the_generated_spec_has_the_operations_asked_for_and_no_defects(tmp_path: Path) -> None:
+    import yaml
+
+    from specfake.spec import load_spec
+    from specfake.spec.compile import compile_spec
+
+    document = bench_module("big_spec").generate(40)
+    path = tmp_path / "generated.openapi.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    spec = load_spec(path)
+    operations, warnings = compile_spec(spec)
+    assert len(operations) == 40
+    assert [*spec.warnings, *warnings] == []
+    references = json.dumps(document).count('"$ref"')
+    assert references > 3 * len(document["components"]["schemas"])  # densely cross-linked
+
+
+def test_the_corpus_runner_counts_conformant_operations_from_junit(tmp_path: Path) -> None:
+    report = tmp_path / "report.xml"
+    report.write_text(
+        "<testsuites><testsuite>"
+        "<testcase name='GET /a'/>"
+        "<testcase name='POST /a'><failure message='ST103'/></testcase>"
+        "<testcase name='GET /b'><error message='boom'/></testcase>"
+        "</testsuite></testsuites>"
+    )
+    corpus = bench_module("corpus")
+    assert corpus.conformance(report) == (1, 3)
+    assert corpus.Result(True, 0.5, 40.0, 1, 3).cell() == "0.50 s, 40 MB, 1/3"
