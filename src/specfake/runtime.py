@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope
 
 from specfake.config import ServerConfig
 from specfake.journal import JournalEntry, RequestJournal
+from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.run import run_pipeline
 from specfake.pipeline.scope import url_path
 from specfake.spec.defects import SpecWarning
@@ -38,6 +39,7 @@ class Specfake:
         self.world: World = build_world(config, self.store)
         self.journal = RequestJournal(config.journal_size)
         self.forwarder: Forwarder | None = None
+        self.overrides = Overrides()  # they outlive a reload
         self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
         self.last_reload_error: str | None = None  # a watched edit that broke, still unfixed
         # Reload, reset and PUT state each read the world and write the store: one at a time.
@@ -85,7 +87,7 @@ class Specfake:
         """Answer one request (or forward it, as a proxy) and journal what happened."""
         started = time.perf_counter()
         # Read once: a reload swapping ``self.world`` meanwhile does not reach this request.
-        answer = await run_pipeline(self.world, scope, receive, self.forwarder)
+        answer = await run_pipeline(self.world, scope, receive, self.forwarder, self.overrides)
         operation = answer.operation
         self.journal.record(
             JournalEntry(

@@ -3,7 +3,7 @@ specs, reload, warnings."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -45,11 +45,7 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
         if request.method == "GET":
             return JSONResponse(await specfake.state())
         try:
-            content_type = request.headers.get("content-type")
-            if not is_json_media(media_type_of(content_type)):
-                raise unsupported_media_type(content_type or "(none)", ["application/json"])
-            raw = await read_limited(request.stream(), specfake.config.max_body * 64)
-            await specfake.replace_state(parse_json(raw))
+            await specfake.replace_state(await _json_body(request, specfake.config.max_body * 64))
         except Problem as problem:
             return problem_response(problem)
         return Response(status_code=204)
@@ -81,6 +77,25 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
                    f"{CONTROL_PREFIX}/warnings"} if warnings else None  # fmt: skip
         return Response(status_code=204, headers=headers)
 
+    async def overrides(request: Request) -> Response:
+        if request.method == "GET":
+            return JSONResponse({"overrides": specfake.overrides.listed()})
+        if request.method == "DELETE":
+            specfake.overrides.delete()
+            return Response(status_code=204)
+        try:
+            body = await _json_body(request, specfake.config.max_body)
+            override = specfake.overrides.add(body, list(specfake.world.operations))
+        except Problem as problem:
+            return problem_response(problem)
+        return JSONResponse(override.to_json(), status_code=201)
+
+    async def one_override(request: Request) -> Response:
+        override_id = request.path_params["id"]
+        if not specfake.overrides.delete(override_id):
+            return problem_response(not_found(f"No override has id {override_id!r}."))
+        return Response(status_code=204)
+
     async def warnings(request: Request) -> Response:
         return JSONResponse({"warnings": [warning.to_json() for warning in specfake.warnings()]})
 
@@ -93,4 +108,14 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
         Route("/specs/{name}.json", spec, methods=["GET"]),
         Route("/reload", reload, methods=["POST"]),
         Route("/warnings", warnings, methods=["GET"]),
+        Route("/overrides", overrides, methods=["GET", "POST", "DELETE"]),
+        Route("/overrides/{id}", one_override, methods=["DELETE"]),
     ]
+
+
+async def _json_body(request: Request, limit: int) -> Any:
+    """The request's JSON body, strictly parsed; 415 for another media type, 413 past ``limit``."""
+    content_type = request.headers.get("content-type")
+    if not is_json_media(media_type_of(content_type)):
+        raise unsupported_media_type(content_type or "(none)", ["application/json"])
+    return parse_json(await read_limited(request.stream(), limit))

@@ -40,6 +40,7 @@ from specfake.pipeline.body import is_json_media, parse_json, receive_limited, s
 from specfake.pipeline.mocker import checked_mock
 from specfake.pipeline.negotiation import acceptable_success_media, choose_mock
 from specfake.pipeline.outcome import Handler, OperationRequest, Outcome, problem_outcome
+from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.preferences import NO_PREFERENCES, Preferences, parse_prefer
 from specfake.pipeline.render import render
 from specfake.pipeline.response_check import response_errors
@@ -89,7 +90,11 @@ class _Validated:
 
 
 async def run_pipeline(
-    served: Served, scope: Scope, receive: Receive, forwarder: Forwarder | None = None
+    served: Served,
+    scope: Scope,
+    receive: Receive,
+    forwarder: Forwarder | None = None,
+    overrides: Overrides | None = None,
 ) -> Answer:
     """Answer one request; every failure becomes a problem response, never a bare 500."""
     config = served.config
@@ -124,6 +129,10 @@ async def run_pipeline(
                 violations += problem.errors or [
                     FieldError("path", url_path(scope), problem.detail)
                 ]
+        if overrides is not None and match is not None and forwarder is None:
+            override = overrides.take(match.operation.operation_id)  # after auth and validation
+            if override is not None:
+                preferences = override.applied_to(preferences)
         if forwarder is not None:
             target = request_target(scope)
             outcome = await forwarder.forward(scope["method"], target, scope["headers"], raw)
