@@ -85,3 +85,25 @@ def test_broken_json_example_is_an_error_naming_the_page():
     broken = "\n## Examples\n**Request**\n```json\n{oops}\n```\n"
     with pytest.raises(SpecfakeError, match=r"a\.md: the Request example"):
         assemble([page("a.md", "/a", "A", "object", broken)], "t")
+
+
+def test_header_parameters_openapi_ignores_are_dropped_where_covered():
+    from specfake.importer import without_ignored_headers
+
+    header = {"in": "header", "required": True, "schema": {"type": "string"}}
+    document = {
+        "security": [{"bearer": []}],
+        "paths": {"/a": {
+            "post": {"parameters": [{"name": "Authorization", **header},
+                                    {"name": "Content-Type", **header},
+                                    {"name": "X-Trace", **header}],
+                     "requestBody": {"content": {"application/json": {}}}},
+            "get": {"security": [], "parameters": [{"name": "Authorization", **header},
+                                                    {"name": "accept", **header}]},
+        }},
+    }  # fmt: skip
+    paths = without_ignored_headers(document)["paths"]["/a"]
+    assert [p["name"] for p in paths["post"]["parameters"]] == ["X-Trace"]
+    # No security on the GET: its Authorization header says something; no documented
+    # responses: nor does its Accept go.
+    assert [p["name"] for p in paths["get"]["parameters"]] == ["Authorization", "accept"]

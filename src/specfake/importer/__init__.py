@@ -28,7 +28,48 @@ def import_docs(pages: list[Path], overlays: list[Path], title: str) -> dict[str
             document = apply_overlay(document, overlay_document, overlay.name)
         except SpecfakeError as error:
             raise SpecfakeError(str(error), file=overlay, pointer=error.pointer) from error
+    return without_ignored_headers(document)
+
+
+# OpenAPI: header parameters with these names "SHALL be ignored"; the security scheme and the
+# media types describe them. Declared anyway (as docs pages do), code generators make them a
+# required argument of every call (openapi-typescript, openapi-python-client).
+_IGNORED_HEADERS = {
+    "authorization": "security",
+    "accept": "responses",
+    "content-type": "requestBody",
+}
+
+
+def without_ignored_headers(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` without the header parameters OpenAPI says to ignore, where what they
+    would say is covered: ``Authorization`` by a security requirement, ``Accept`` by
+    documented responses, ``Content-Type`` by a request body."""
+    paths = document.get("paths")
+    if not isinstance(paths, dict):
+        return document
+    for path_item in paths.values():
+        if not isinstance(path_item, dict):
+            continue
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or not isinstance(operation.get("parameters"), list):
+                continue
+            operation["parameters"] = [
+                parameter for parameter in operation["parameters"]
+                if not _covered(parameter, operation, document)
+            ]  # fmt: skip
+            if not operation["parameters"]:
+                del operation["parameters"]
     return document
+
+
+def _covered(parameter: Any, operation: dict[str, Any], document: dict[str, Any]) -> bool:
+    if not isinstance(parameter, dict) or parameter.get("in") != "header":
+        return False
+    covered_by = _IGNORED_HEADERS.get(str(parameter.get("name", "")).lower())
+    if covered_by == "security":
+        return bool(operation.get("security", document.get("security")))
+    return covered_by is not None and bool(operation.get(covered_by))
 
 
 def regenerate(manifest: Path) -> dict[Path, str]:
