@@ -13,6 +13,56 @@ from specfake.errors import FieldError
 logger = logging.getLogger("specfake")
 
 
+# Bodies kept per entry, each cut here (the HAR export notes the cut): the journal is for
+# seeing what an app sent, and its bytes are bounded as a whole too.
+MAX_RECORDED_BODY = 64 * 1024
+
+
+@dataclass(slots=True)
+class Recorded:
+    """What a request and its answer carried, for the HAR export (``har.py``); bodies cut at
+    :data:`MAX_RECORDED_BODY`, their whole sizes kept."""
+
+    scheme: str
+    host: str
+    target: str  # path and query as sent
+    http_version: str
+    request_headers: list[tuple[bytes, bytes]]
+    request_body: bytes
+    request_size: int
+    response_headers: list[tuple[bytes, bytes]]
+    response_body: bytes
+    response_size: int
+
+    @classmethod
+    def of(
+        cls,
+        scope: Any,
+        target: str,
+        request_body: bytes,
+        response_headers: list[tuple[bytes, bytes]],
+        response_body: bytes,
+    ) -> Recorded:
+        host = next((value.decode("latin-1") for key, value in scope["headers"]
+                     if key == b"host"), "127.0.0.1")  # fmt: skip
+        return cls(
+            scheme=scope.get("scheme", "http"),
+            host=host,
+            target=target,
+            http_version=scope.get("http_version", "1.1"),
+            request_headers=list(scope["headers"]),
+            request_body=request_body[:MAX_RECORDED_BODY],
+            request_size=len(request_body),
+            response_headers=list(response_headers),
+            response_body=response_body[:MAX_RECORDED_BODY],
+            response_size=len(response_body),
+        )
+
+    def size(self) -> int:
+        headers = sum(len(k) + len(v) for k, v in (*self.request_headers, *self.response_headers))
+        return len(self.target) + len(self.request_body) + len(self.response_body) + headers
+
+
 @dataclass(slots=True)
 class JournalEntry:
     """One answered request, kept as raw values: every request is recorded, few are ever read,
@@ -26,6 +76,7 @@ class JournalEntry:
     operation_id: str | None
     detail: str | None
     errors: tuple[FieldError, ...]
+    recorded: Recorded | None = None
 
     @property
     def duration_ms(self) -> float:
@@ -53,6 +104,8 @@ def entry_size(entry: JournalEntry) -> int:
     """About how many bytes ``entry`` keeps alive: its strings dominate (a long path, a
     hundred field errors quoting long names)."""
     size = _ENTRY_OVERHEAD + len(entry.path) + len(entry.detail or "")
+    if entry.recorded is not None:
+        size += entry.recorded.size()
     for error in entry.errors:
         size += 100 + len(error.path) + len(error.message)
     return size
@@ -93,6 +146,10 @@ class RequestJournal:
 
     def entries(self) -> list[dict[str, Any]]:
         return [entry.to_json() for entry, _ in self._entries]
+
+    def recorded(self) -> list[JournalEntry]:
+        """The entries themselves, oldest first (the HAR export reads their bodies)."""
+        return [entry for entry, _ in self._entries]
 
     def clear(self) -> None:
         self._entries.clear()

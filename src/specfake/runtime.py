@@ -17,10 +17,10 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope
 
 from specfake.config import ServerConfig
-from specfake.journal import JournalEntry, RequestJournal
+from specfake.journal import JournalEntry, Recorded, RequestJournal
 from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.run import run_pipeline
-from specfake.pipeline.scope import url_path
+from specfake.pipeline.scope import request_target, url_path
 from specfake.spec.defects import SpecWarning
 from specfake.state import carry_state, dump_state, replace_sections, reset_state
 from specfake.store import StateStore, open_store
@@ -89,6 +89,9 @@ class Specfake:
         # Read once: a reload swapping ``self.world`` meanwhile does not reach this request.
         answer = await run_pipeline(self.world, scope, receive, self.forwarder, self.overrides)
         operation = answer.operation
+        response = answer.response
+        recorded = Recorded.of(scope, request_target(scope), answer.request_body,
+                               response.raw_headers, response.body)  # fmt: skip
         self.journal.record(
             JournalEntry(
                 time=time.time(),
@@ -99,6 +102,7 @@ class Specfake:
                 operation_id=operation.operation_id if operation else None,
                 detail=answer.detail,
                 errors=tuple(answer.errors),
+                recorded=recorded,
             )
         )
         return answer.response

@@ -18,6 +18,7 @@ from specfake.errors import (
     reload_failed,
     unsupported_media_type,
 )
+from specfake.har import har_log
 from specfake.pipeline.body import is_json_media, media_type_of, parse_json, read_limited
 from specfake.pipeline.outcome import problem_outcome
 from specfake.pipeline.render import render
@@ -54,6 +55,9 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
         if request.method == "DELETE":
             specfake.journal.clear()
             return Response(status_code=204)
+        if request.query_params.get("format") == "har":
+            headers = {"Content-Disposition": 'attachment; filename="specfake.har"'}
+            return JSONResponse(har_log(specfake.journal.recorded()), headers=headers)
         return JSONResponse({"requests": specfake.journal.entries()})
 
     async def spec(request: Request) -> Response:

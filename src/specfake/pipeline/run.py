@@ -80,6 +80,7 @@ class Answer:
     operation: CompiledOperation | None
     detail: str | None = None
     errors: list[FieldError] = field(default_factory=list)
+    request_body: bytes = b""  # as received (empty when refused before it was read)
 
 
 @dataclass(slots=True)
@@ -103,6 +104,7 @@ async def run_pipeline(
     operation: CompiledOperation | None = None
     violations: list[FieldError] = []
     produced_problem: Problem | None = None
+    raw = b""
     try:
         match: RouteMatch | None = None
         try:
@@ -154,22 +156,27 @@ async def run_pipeline(
         if preferences.delay_ms:
             await asyncio.sleep(preferences.delay_ms / 1000)
     except Problem as problem:
-        return Answer(render(problem_outcome(problem)), operation, problem.detail, problem.errors)
+        answer = Answer(render(problem_outcome(problem)), operation, problem.detail, problem.errors)
     except CollectionFull as full:  # bounded memory: refused, never evicted (a lost write)
         problem = insufficient_storage(full.collection, full.capacity)
-        return Answer(render(problem_outcome(problem)), operation, problem.detail)
+        answer = Answer(render(problem_outcome(problem)), operation, problem.detail)
     except ClientDisconnect:  # nobody is left to answer; journal it as such
         problem = client_disconnected()
-        return Answer(render(problem_outcome(problem)), operation, problem.detail)
+        answer = Answer(render(problem_outcome(problem)), operation, problem.detail)
     except Exception:  # a bug in specfake: say so in a problem body, never a bare 500
         logger.exception("unexpected error for %s %s", scope["method"], url_path(scope))
         problem = internal_error()
-        return Answer(render(problem_outcome(problem)), operation, problem.detail)
-    if forwarder is not None:
-        return _forwarded(outcome, operation, violations)
-    if produced_problem is not None:  # a fake's own 404/409/422: journaled like the others
-        return Answer(render(outcome), operation, produced_problem.detail, produced_problem.errors)
-    return Answer(render(outcome), operation)
+        answer = Answer(render(problem_outcome(problem)), operation, problem.detail)
+    else:
+        if forwarder is not None:
+            answer = _forwarded(outcome, operation, violations)
+        elif produced_problem is not None:  # a fake's own 404/409/422: journaled like others
+            detail, errors = produced_problem.detail, produced_problem.errors
+            answer = Answer(render(outcome), operation, detail, errors)
+        else:
+            answer = Answer(render(outcome), operation)
+    answer.request_body = raw
+    return answer
 
 
 def _admitted(
