@@ -22,7 +22,14 @@ from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.run import run_pipeline
 from specfake.pipeline.scope import request_target, url_path
 from specfake.spec.defects import SpecWarning
-from specfake.state import carry_state, dump_state, replace_sections, reset_state
+from specfake.state import (
+    carry_state,
+    dump_state,
+    replace_sections,
+    reset_state,
+    state_errors,
+    stored_state_warnings,
+)
 from specfake.store import StateStore, open_store
 from specfake.world import World, build_world
 
@@ -55,7 +62,12 @@ class Specfake:
                 from specfake.pipeline.forwarder import Forwarder
 
                 self.forwarder = Forwarder(self.config.upstream)
-            await reset_state(self.world)
+            if await self.store.claim_first_load():
+                await reset_state(self.world)
+            else:  # a restart on a durable store: what it holds stays; say what no longer fits
+                self.state_warnings = stored_state_warnings(
+                    state_errors(self.world, await dump_state(self.world))
+                )
             async with self._watching():
                 yield
         finally:

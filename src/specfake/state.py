@@ -117,6 +117,17 @@ async def carry_state(old: World, new: World) -> list[SpecWarning]:
     return warnings
 
 
+def stored_state_warnings(errors: list[FieldError]) -> list[SpecWarning]:
+    """What a durable store holds that the current specs cannot: reported, not dropped (the
+    store may be shared; ``POST /__specfake__/reset`` goes back to the fixtures)."""
+    advice = "POST /__specfake__/reset to start again from the fixtures"
+    return [
+        SpecWarning(None, error.path, f"the stored state breaks the current schemas: "
+                    f"{error.message}; {advice}")
+        for error in errors
+    ]
+
+
 def _reset_warning(name: str, error: FieldError) -> SpecWarning:
     return SpecWarning(
         None,

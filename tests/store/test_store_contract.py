@@ -5,6 +5,7 @@ import asyncio
 import pytest
 
 from specfake.store import CollectionLimit, MemoryStore
+from specfake.store.sqlite import SqliteStore
 
 
 class FakeClock:
@@ -15,17 +16,23 @@ class FakeClock:
         return self.now
 
 
-def memory_store(clock):
+def memory_store(clock, tmp_path):
     return MemoryStore(clock=clock)
 
 
-IMPLEMENTATIONS = [memory_store]
+def sqlite_store(clock, tmp_path):
+    return SqliteStore(tmp_path / "state.db", clock=clock)
+
+
+IMPLEMENTATIONS = [memory_store, sqlite_store]
 
 
 @pytest.fixture(params=IMPLEMENTATIONS, ids=lambda factory: factory.__name__)
-def clock_and_store(request):
+def clock_and_store(request, tmp_path):
     clock = FakeClock()
-    return clock, request.param(clock)
+    store = request.param(clock, tmp_path)
+    yield clock, store
+    asyncio.run(store.close())
 
 
 @pytest.fixture
@@ -115,3 +122,32 @@ def test_updates_do_not_extend_age(clock_and_store):
     run(store.compare_and_set("keys", "k", record.revision, 2))
     clock.now += 11
     assert run(store.get("keys", "k")) is None
+
+
+def test_sqlite_writers_on_separate_connections_have_exactly_one_winner(tmp_path):
+    """Two stores on one file, each with its own connection and thread, really interleave."""
+    path = tmp_path / "shared.db"
+    first, second = SqliteStore(path), SqliteStore(path)
+
+    async def race():
+        record = await first.compare_and_set("things", "a", None, 0)
+        writers = [store.compare_and_set("things", "a", record.revision, n)
+                   for n in range(25) for store in (first, second)]  # fmt: skip
+        results = await asyncio.gather(*writers)
+        await first.close()
+        await second.close()
+        return results
+
+    results = run(race())
+    assert sum(result is not None for result in results) == 1
+
+
+def test_sqlite_claims_the_first_load_once(tmp_path):
+    async def claims():
+        stores = [SqliteStore(tmp_path / "state.db") for _ in range(3)]
+        claimed = [await store.claim_first_load() for store in stores]
+        for store in stores:
+            await store.close()
+        return claimed
+
+    assert run(claims()) == [True, False, False]

@@ -54,6 +54,12 @@ class StateStore(Protocol):
         """Release connections and files at shutdown."""
         ...
 
+    async def claim_first_load(self) -> bool:
+        """Whether the fixtures should load now: always for a store that starts empty; for a
+        durable or shared one only the first start on it, decided atomically, so a restart or
+        a second process does not wipe what is stored."""
+        ...
+
     async def get(self, collection: str, key: str) -> Versioned | None:
         """The record, or ``None`` if there is none (or it was evicted)."""
         ...

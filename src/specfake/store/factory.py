@@ -7,6 +7,7 @@ here without the app knowing: the app only ever sees a :class:`StateStore`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
 from specfake.errors import SpecfakeError
@@ -20,7 +21,17 @@ def _memory(url: SplitResult) -> StateStore:
     return MemoryStore()
 
 
-_STORES: dict[str, Callable[[SplitResult], StateStore]] = {"memory": _memory}
+def _sqlite(url: SplitResult) -> StateStore:
+    """``sqlite:///state.db`` (relative) or ``sqlite:////var/state.db`` (absolute), as in
+    SQLAlchemy: what follows the third slash is the path."""
+    if url.netloc or len(url.path) < 2:
+        raise SpecfakeError(f"--store {url.geturl()}: give a file, e.g. sqlite:///specfake.db")
+    from specfake.store.sqlite import SqliteStore
+
+    return SqliteStore(Path(url.path[1:]))
+
+
+_STORES: dict[str, Callable[[SplitResult], StateStore]] = {"memory": _memory, "sqlite": _sqlite}
 
 
 def open_store(url: str) -> StateStore:

@@ -77,6 +77,9 @@ class MemoryStore:
     async def close(self) -> None:
         """Nothing to release: the state goes with the process."""
 
+    async def claim_first_load(self) -> bool:
+        return True  # it starts empty every time
+
     def set_limit(self, collection: str, limit: CollectionLimit) -> None:
         # Only remembered: every read and write evicts first. (A reload builds its fakes, which
         # set their limits, in a worker thread; this one assignment is safe there.)

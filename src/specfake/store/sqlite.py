@@ -1,0 +1,215 @@
+"""``SqliteStore``: the state in one SQLite file (``--store sqlite:///PATH``), so it survives a
+restart; embedded, no server.
+
+Every call runs in one worker thread of the store's own (sqlite3 blocks), so the event loop is
+never held. Each compare-and-set is one ``BEGIN IMMEDIATE`` transaction that reads the record's
+revision and writes only if it is the expected one: atomic across connections and processes
+sharing the file. WAL mode lets readers go on while one writes; ``busy_timeout`` makes a writer
+wait for another instead of failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from specfake.store.base import CollectionFull, CollectionLimit, Versioned
+
+T = TypeVar("T")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    written REAL NOT NULL,
+    PRIMARY KEY (collection, key)
+);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('revision', 0);
+"""
+
+
+class SqliteStore:
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self._clock = clock
+        self._limits: dict[str, CollectionLimit] = {}
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="specfake-sqlite")
+        self._connection: sqlite3.Connection | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        await self._run(self._connect)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._run(self._connection.close)
+            self._connection = None
+        self._executor.shutdown(wait=True)
+
+    def _connect(self) -> None:
+        if self._connection is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA busy_timeout=5000")
+        connection.executescript(_SCHEMA)
+        self._connection = connection
+
+    async def _run(self, call: Callable[..., T], *arguments: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, call, *arguments)
+
+    def _db(self) -> sqlite3.Connection:
+        self._connect()  # a call before open() (a test) connects on first use
+        assert self._connection is not None
+        return self._connection
+
+    # -- the StateStore interface ----------------------------------------------------------
+
+    def set_limit(self, collection: str, limit: CollectionLimit) -> None:
+        self._limits[collection] = limit
+
+    async def claim_first_load(self) -> bool:
+        """Whether this start is the first on this file (then the fixtures load): decided in
+        one transaction, so of several processes starting together exactly one loads them."""
+        return await self._run(self._claim)
+
+    def _claim(self) -> bool:
+        cursor = self._db().execute("INSERT OR IGNORE INTO meta VALUES ('loaded', 1)")
+        return cursor.rowcount == 1
+
+    async def get(self, collection: str, key: str) -> Versioned | None:
+        return await self._run(self._get, collection, key)
+
+    def _get(self, collection: str, key: str) -> Versioned | None:
+        db = self._db()
+        self._evict(db, collection)
+        row = db.execute(
+            "SELECT value, revision FROM records WHERE collection = ? AND key = ?",
+            (collection, key),
+        ).fetchone()
+        return None if row is None else Versioned(json.loads(row[0]), row[1])
+
+    async def compare_and_set(
+        self, collection: str, key: str, expected_revision: int | None, value: Any | None
+    ) -> Versioned | None:
+        return await self._run(self._compare_and_set, collection, key, expected_revision, value)
+
+    def _compare_and_set(
+        self, collection: str, key: str, expected: int | None, value: Any | None
+    ) -> Versioned | None:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._evict(db, collection)
+            row = db.execute(
+                "SELECT value, revision FROM records WHERE collection = ? AND key = ?",
+                (collection, key),
+            ).fetchone()
+            if (row[1] if row else None) != expected:
+                db.execute("ROLLBACK")
+                return None
+            if value is None:
+                if row is None:
+                    db.execute("ROLLBACK")
+                    return None
+                where = (collection, key)
+                db.execute("DELETE FROM records WHERE collection = ? AND key = ?", where)
+                db.execute("COMMIT")
+                return Versioned(json.loads(row[0]), row[1])
+            if row is None:
+                self._check_capacity(db, collection)
+            revision = self._next_revision(db)
+            text = json.dumps(value, separators=(",", ":"), default=str)
+            if row is None:
+                db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?)",
+                           (collection, key, text, revision, self._clock()))  # fmt: skip
+            else:
+                db.execute("UPDATE records SET value = ?, revision = ? WHERE collection = ? AND "
+                           "key = ?", (text, revision, collection, key))  # fmt: skip
+            if row is None:
+                self._evict(db, collection)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return Versioned(json.loads(text), revision)
+
+    async def list(self, collection: str) -> list[tuple[str, Versioned]]:
+        return await self._run(self._list, collection)
+
+    def _list(self, collection: str) -> list[tuple[str, Versioned]]:
+        db = self._db()
+        self._evict(db, collection)
+        rows = db.execute(
+            "SELECT key, value, revision FROM records WHERE collection = ? ORDER BY rowid",
+            (collection,),
+        ).fetchall()
+        return [(key, Versioned(json.loads(value), revision)) for key, value, revision in rows]
+
+    async def snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
+        return {
+            name: {key: record.value for key, record in await self.list(name)}
+            for name in collections
+        }
+
+    async def restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
+        await self._run(self._restore, snapshot)
+
+    def _restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
+        db = self._db()
+        now = self._clock()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for collection, values in snapshot.items():
+                db.execute("DELETE FROM records WHERE collection = ?", (collection,))
+                rows = []
+                for key, value in values.items():
+                    rows.append((collection, key, json.dumps(value, separators=(",", ":"),
+                                                             default=str),
+                                 self._next_revision(db), now))  # fmt: skip
+                db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _next_revision(self, db: sqlite3.Connection) -> int:
+        db.execute("UPDATE meta SET value = value + 1 WHERE name = 'revision'")
+        return db.execute("SELECT value FROM meta WHERE name = 'revision'").fetchone()[0]
+
+    def _check_capacity(self, db: sqlite3.Connection, collection: str) -> None:
+        limit = self._limits.get(collection)
+        if limit is None or limit.capacity is None:
+            return
+        count = db.execute("SELECT COUNT(*) FROM records WHERE collection = ?",
+                           (collection,)).fetchone()[0]  # fmt: skip
+        if count >= limit.capacity:
+            raise CollectionFull(collection, limit.capacity)
+
+    def _evict(self, db: sqlite3.Connection, collection: str) -> None:
+        limit = self._limits.get(collection)
+        if limit is None:
+            return
+        if limit.max_age_seconds is not None:
+            db.execute("DELETE FROM records WHERE collection = ? AND written < ?",
+                       (collection, self._clock() - limit.max_age_seconds))  # fmt: skip
+        if limit.max_items is not None:
+            db.execute(
+                "DELETE FROM records WHERE collection = ? AND rowid NOT IN (SELECT rowid FROM "
+                "records WHERE collection = ? ORDER BY rowid DESC LIMIT ?)",
+                (collection, collection, limit.max_items),
+            )
