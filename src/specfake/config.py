@@ -53,3 +53,5 @@ class ServerConfig:
     allowed_hosts: tuple[str, ...] = ()  # more Host names (--allowed-host; "*": any)
     control_token: str | None = None  # required on the control API when set
     watch: bool = False  # reload when the served files change (serve's default: --no-watch)
+    latency_ms: tuple[int, int] | None = None  # every answer waits low..high ms (--latency)
+    fail_rate: float = 0.0  # this share of answers fails: a documented 5xx, else dropped

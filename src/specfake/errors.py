@@ -267,6 +267,16 @@ def too_many_connections(limit: int) -> Problem:
     )
 
 
+def connection_dropped() -> Problem:
+    return Problem(
+        500,
+        "connection-dropped",
+        "Connection dropped",
+        "--fail-rate chose this request and the operation documents no 5xx: the answer was "
+        "started and the connection dropped.",
+    )
+
+
 def client_disconnected() -> Problem:
     return Problem(400, "client-disconnected", "Client disconnected", "The body never arrived.")
 

@@ -40,6 +40,28 @@ def _at_least(minimum: float, kind: type = int):
     return parse
 
 
+def _latency(text: str) -> tuple[int, int]:
+    """``300`` → (300, 300); ``100-800`` → (100, 800)."""
+    low, _, high = text.partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not MS or MS-MS") from None
+    if not 0 <= bounds[0] <= bounds[1] <= 60_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: 0 <= low <= high <= 60000 ms")
+    return bounds
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "serve",
@@ -81,6 +103,20 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--no-watch",
         action="store_true",
         help="do not reload when the specs, overlays or fixtures change (watched by default)",
+    )
+    parser.add_argument(
+        "--latency",
+        type=_latency,
+        metavar="MS[-MS]",
+        help="every answer waits this long (a range: a random wait within it), after validation",
+    )
+    parser.add_argument(
+        "--fail-rate",
+        type=_fraction,
+        default=0.0,
+        metavar="FRACTION",
+        help="this share of answers fails: a documented 5xx, or a dropped connection where the "
+        "operation documents none (default 0)",
     )
     parser.add_argument(
         "--max-records",
@@ -208,6 +244,8 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
         store=arguments.store,
         max_records=arguments.max_records,
         watch=not arguments.no_watch,
+        latency_ms=arguments.latency,
+        fail_rate=arguments.fail_rate,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from specfake.pipeline.body import is_json_media
 from specfake.pipeline.outcome import Outcome
@@ -39,3 +40,15 @@ def render(outcome: Outcome) -> Response:
     # No headers (the usual case) as None: Response then skips two list walks over them.
     headers = outcome.headers or None
     return Response(content, outcome.status, headers, media_type=outcome.media_type)
+
+
+class DroppedResponse(Response):
+    """A response that starts and is never finished: the connection is dropped half-way, as a
+    failing server or network does (``--fail-rate`` where no 5xx is documented). uvicorn
+    closes the connection when the app returns with the response incomplete."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code,
+                    "headers": self.raw_headers})  # fmt: skip
+        await send({"type": "http.response.body", "body": self.body[: len(self.body) // 2],
+                    "more_body": True})  # fmt: skip

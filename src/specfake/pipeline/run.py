@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
@@ -28,6 +28,7 @@ from specfake.errors import (
     FieldError,
     Problem,
     client_disconnected,
+    connection_dropped,
     insufficient_storage,
     internal_error,
     not_acceptable,
@@ -42,7 +43,7 @@ from specfake.pipeline.negotiation import acceptable_success_media, choose_mock
 from specfake.pipeline.outcome import Handler, OperationRequest, Outcome, problem_outcome
 from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.preferences import NO_PREFERENCES, Preferences, parse_prefer
-from specfake.pipeline.render import render
+from specfake.pipeline.render import DroppedResponse, render
 from specfake.pipeline.response_check import response_errors
 from specfake.pipeline.router import RouteMatch, Router
 from specfake.pipeline.scope import RequestHeaders, raw_path, request_target, url_path
@@ -135,6 +136,8 @@ async def run_pipeline(
             override = overrides.take(match.operation.operation_id)  # after auth and validation
             if override is not None:
                 preferences = override.applied_to(preferences)
+        if forwarder is None and match is not None:
+            preferences = _with_faults(preferences, match.operation, config)
         if forwarder is not None:
             target = request_target(scope)
             outcome = await forwarder.forward(scope["method"], target, scope["headers"], raw)
@@ -155,6 +158,11 @@ async def run_pipeline(
             violations += invalid
         if preferences.delay_ms:
             await asyncio.sleep(preferences.delay_ms / 1000)
+    except _Dropped:
+        problem = connection_dropped()
+        body = render(problem_outcome(problem)).body
+        dropped = DroppedResponse(body, problem.status, media_type=PROBLEM_CONTENT_TYPE)
+        answer = Answer(dropped, operation, problem.detail)
     except Problem as problem:
         answer = Answer(render(problem_outcome(problem)), operation, problem.detail, problem.errors)
     except CollectionFull as full:  # bounded memory: refused, never evicted (a lost write)
@@ -177,6 +185,27 @@ async def run_pipeline(
             answer = Answer(render(outcome), operation)
     answer.request_body = raw
     return answer
+
+
+class _Dropped(Exception):
+    """``--fail-rate`` chose this request and the operation documents no 5xx: drop it."""
+
+
+def _with_faults(
+    preferences: Preferences, operation: CompiledOperation, config: ServerConfig
+) -> Preferences:
+    """``--fail-rate`` and ``--latency`` applied (after auth and validation, like overrides)."""
+    if config.fail_rate and random.random() < config.fail_rate:
+        failures = sorted(code for code in operation.responses if code.isdigit() and code[0] == "5")
+        if not failures:
+            raise _Dropped()
+        preferences = replace(preferences, code=int(failures[0]), example=None)
+    if config.latency_ms:
+        low, high = config.latency_ms
+        preferences = replace(
+            preferences, delay_ms=preferences.delay_ms + random.randint(low, high)
+        )
+    return preferences
 
 
 def _admitted(
