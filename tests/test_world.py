@@ -181,3 +181,10 @@ def test_a_store_url_specfake_cannot_open_is_an_error_naming_it(url):
 
 def test_memory_is_the_default_store():
     assert isinstance(open_store(ServerConfig(specs=[]).store), MemoryStore)
+
+
+def test_stateless_binds_no_fake():
+    config = ServerConfig(specs=sorted(SPECS.glob("*.openapi.yaml")), stateless=True)
+    world = build_world(config, MemoryStore())
+    assert world.handlers == {} and world.fakes == ()
+    assert {world.answered_by(operation) for operation in world.operations} == {"mock from spec"}

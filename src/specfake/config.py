@@ -54,4 +54,5 @@ class ServerConfig:
     control_token: str | None = None  # required on the control API when set
     watch: bool = False  # reload when the served files change (serve's default: --no-watch)
     latency_ms: tuple[int, int] | None = None  # every answer waits low..high ms (--latency)
+    stateless: bool = False  # every operation a plain mock, the built-in fakes included
     fail_rate: float = 0.0  # this share of answers fails: a documented 5xx, else dropped

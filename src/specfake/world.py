@@ -90,7 +90,7 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
     installed = build_fakes(store, config)
     handlers: dict[HandlerKey, Handler] = {}
     bound: list[Fake] = []
-    for fake in installed:
+    for fake in [] if config.stateless else installed:
         fake_handlers = _bind(fake, operations, {spec.name: spec for spec in specs})
         if fake_handlers:
             bound.append(fake)

@@ -105,6 +105,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="do not reload when the specs, overlays or fixtures change (watched by default)",
     )
     parser.add_argument(
+        "--stateless",
+        action="store_true",
+        help="answer every operation from the spec alone, the built-in fakes included",
+    )
+    parser.add_argument(
         "--latency",
         type=_latency,
         metavar="MS[-MS]",
@@ -245,6 +250,7 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
         max_records=arguments.max_records,
         watch=not arguments.no_watch,
         latency_ms=arguments.latency,
+        stateless=arguments.stateless,
         fail_rate=arguments.fail_rate,
     )
 
