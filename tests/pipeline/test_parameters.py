@@ -18,7 +18,8 @@ from starlette.datastructures import QueryParams
 from specfake import ServerConfig
 from specfake.pipeline.parameters import ABSENT, StyleError, header_value, read_parameter
 from specfake.spec import load_spec
-from specfake.spec.compile import CompiledParameter, SchemaValidator, ValueShape, compile_spec
+from specfake.spec.compile import CompiledParameter, ValueShape, compile_spec
+from specfake.spec.validators import SchemaValidator
 from tests.asgi import in_process
 
 STYLES_SPEC = Path(__file__).with_name("styles.openapi.yaml")

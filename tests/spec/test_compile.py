@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specfake.errors import FieldError
-from specfake.spec.compile import SchemaValidator
 from specfake.spec.references import referenced
+from specfake.spec.validators import SchemaValidator
 
 # Plain assertions only (no anyOf/oneOf/not...): failures take evaluate()'s fast path.
 SCHEMA = {

@@ -17,7 +17,8 @@ from specfake.pipeline.outcome import Outcome
 from specfake.pipeline.parameters import header_text
 from specfake.pipeline.response_check import response_errors
 from specfake.pipeline.synthesis import synthesize
-from specfake.spec.compile import CompiledOperation, SchemaValidator
+from specfake.spec.compile import CompiledOperation
+from specfake.spec.validators import SchemaValidator
 
 WARNING_HEADER = "Specfake-Warning"
 RESYNTHESIS_SEEDS = range(1, 9)  # other seeds tried when a synthesized value breaks its schema

@@ -4,10 +4,10 @@ from specfake.spec.compile import (
     CompiledOperation,
     CompiledParameter,
     CompiledResponse,
-    SchemaValidator,
     compile_operations,
 )
 from specfake.spec.loader import LoadedSpec, load_spec
+from specfake.spec.validators import SchemaValidator
 
 __all__ = [
     "CompiledOperation",
