@@ -69,8 +69,11 @@ class World:
 def build_world(config: ServerConfig, store: StateStore) -> World:
     """Read, check and compile everything ``config`` names; the fakes write to ``store``.
 
-    Any defect is a :class:`SpecfakeError` naming the file (and field, where known), raised
-    before anything is served: at start-up, or by a reload that then keeps the old world.
+    Spec defects are served around and listed in ``World.warnings``. What cannot be served (a
+    file that is not YAML/JSON or not OpenAPI, a fixture breaking its schema, a fake whose
+    operationId a spec has elsewhere) is a :class:`SpecfakeError` naming the file (and field,
+    where known), raised before anything is served: at start-up, or by a reload that then keeps
+    the old world.
     """
     generated = {path.resolve(): text for path, text in _generated_specs(config).items()}
     specs = tuple(load_spec(path, generated.get(path.resolve())) for path in config.specs)
