@@ -103,3 +103,20 @@ def test_a_section_no_fake_of_the_new_world_holds_is_dropped_with_a_warning():
     new = dataclasses.replace(built, state_schemas=schemas)
     warnings = run(carry_state(old, new))
     assert [(warning.spec, warning.pointer) for warning in warnings] == [(None, "/pathways")]
+
+
+def test_a_refused_section_the_new_fixtures_lack_starts_empty():
+    """Not the old records: loading names only the sections it is given."""
+    store = MemoryStore()
+    old = loaded_world(store=store)
+    assert run(dump_state(old))["cohort_drafts"]
+    built = build_world(old.config, store)
+    no_drafts = {"type": "array", "maxItems": 0, "items": {}, "default": []}
+    new = dataclasses.replace(
+        built,
+        state_schemas={**built.state_schemas, "cohort_drafts": no_drafts},
+        fixtures={name: value for name, value in built.fixtures.items() if name != "cohort_drafts"},
+    )
+    warnings = run(carry_state(old, new))
+    assert [warning.pointer for warning in warnings] == ["/cohort_drafts"]
+    assert run(dump_state(new))["cohort_drafts"] == []

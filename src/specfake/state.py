@@ -111,9 +111,8 @@ async def carry_state(old: World, new: World) -> list[SpecWarning]:
         warnings.append(SpecWarning(None, "", message + "again from the fixtures"))
         kept, merged = {}, dict(new.fixtures)
     for fake in new.fakes:
-        sections = fake.state_schema()
-        if any(name not in kept for name in sections):
-            await fake.load({name: merged[name] for name in sections if name in merged})
+        if any(name not in kept for name in fake.state_schema()):
+            await fake.load(_every_section(fake, merged))  # one neither kept nor given: empty
     return warnings
 
 
