@@ -16,8 +16,9 @@ import yaml
 from yaml import CSafeLoader
 
 from specfake.errors import SpecfakeError, json_pointer, shortened
-from specfake.spec.bundle import bundled
+from specfake.spec.bundle import EXTERNAL, bundled
 from specfake.spec.defects import SpecWarning
+from specfake.spec.references import pointed
 
 _SUFFIXES = (".openapi.yaml", ".openapi.yml", ".openapi.json", ".yaml", ".yml", ".json")
 
@@ -53,8 +54,9 @@ def spec_name(path: Path) -> str:
 
 
 def load_spec(path: Path, text: str | None = None) -> LoadedSpec:
-    """Parse and validate ``path`` (or ``text``, its content made in memory: a spec
-    regenerated from its docs pages); any problem is a :class:`SpecfakeError` naming the file."""
+    """Parse, bundle and validate ``path`` (or ``text``, its content made in memory: a spec
+    regenerated from its docs pages). What the validator finds is a warning; a file that is
+    not YAML/JSON or not OpenAPI is a :class:`SpecfakeError` naming it."""
     if text is None:
         try:
             text = path.read_text(encoding="utf-8")
@@ -113,7 +115,12 @@ def _validation_warnings(document: dict[str, Any], text: str, name: str) -> list
     in the user's cache directory, so an unchanged spec starts without either.
     """
     validator_version = _version("openapi-spec-validator")
-    digest = hashlib.sha256(f"{validator_version}\n{text}".encode()).hexdigest()
+    # What was validated: the file's text, and the parts bundled from other files (an edit
+    # to one of those changes the findings too).
+    external = pointed(document, f"/components/{EXTERNAL}")
+    bundled_text = json.dumps(external, sort_keys=True, default=str) if external else ""
+    key = f"{validator_version}\n{text}\n{bundled_text}"
+    digest = hashlib.sha256(key.encode()).hexdigest()
     cached = _cache_dir() / "validated" / f"{digest}.json"
     try:
         found = json.loads(cached.read_text(encoding="utf-8"))
