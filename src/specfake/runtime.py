@@ -109,7 +109,7 @@ class Specfake:
                 time=time.time(),
                 method=scope["method"],
                 path=url_path(scope),
-                status=answer.response.status_code,
+                status=response.status_code,
                 seconds=time.perf_counter() - started,
                 operation_id=operation.operation_id if operation else None,
                 detail=answer.detail,
@@ -117,7 +117,7 @@ class Specfake:
                 recorded=recorded,
             )
         )
-        return answer.response
+        return response
 
     async def reload(self) -> list[SpecWarning]:
         """Re-read specs, overlays and fixtures and swap the new world in; the state stays
