@@ -7,7 +7,7 @@ format and goes through the same :func:`state_errors`, so both report a bad fiel
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from specfake.errors import MAX_FIELD_ERRORS, FieldError, SpecfakeError, json_pointer
+from specfake.spec.defects import SpecWarning
 from specfake.spec.loader import non_finite_numbers
 
 
@@ -40,11 +41,16 @@ def state_errors(state: Any, schemas: Mapping[str, dict[str, Any]]) -> list[Fiel
     return errors
 
 
-def load_fixture_dir(directory: Path, schemas: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+def load_fixture_dir(
+    directory: Path,
+    schemas: Mapping[str, dict[str, Any]],
+    ignored: Callable[[SpecWarning], None] | None = None,
+) -> dict[str, Any]:
     """All sections of the ``*.yaml``/``*.yml`` files in ``directory``, checked.
 
     A file that is not YAML, a section defined twice, or a field that breaks its schema is a
-    :class:`SpecfakeError` naming the file and the field.
+    :class:`SpecfakeError` naming the file and the field. A section no served resource or
+    fake holds (the fixtures of a spec not served now) is left out, and ``ignored`` is told.
     """
     if not directory.is_dir():
         raise SpecfakeError(f"fixtures directory {directory} does not exist", file=directory)
@@ -73,6 +79,11 @@ def load_fixture_dir(directory: Path, schemas: Mapping[str, dict[str, Any]]) -> 
                        "use a finite number")
             for pointer in non_finite_numbers(content)
         ]  # fmt: skip
+        for name in [name for name in content if name not in schemas]:
+            if ignored is not None:
+                ignored(SpecWarning(None, f"/{name}", f"{path}: no served operation holds "
+                                    "this fixture section; it is ignored"))  # fmt: skip
+            del content[name], state[name]
         problems += state_errors(content, schemas)
         if problems:
             lines = "\n".join(f"  {error.path}: {error.message}" for error in problems)

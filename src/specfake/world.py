@@ -18,6 +18,7 @@ from typing import Any
 from specfake.config import ServerConfig
 from specfake.errors import SpecfakeError, json_pointer
 from specfake.fakes import Fake, build_fakes
+from specfake.fakes.resources import ResourceFake, plan_resources
 from specfake.fixtures import load_fixture_dir
 from specfake.importer import regenerate
 from specfake.pipeline.outcome import Handler
@@ -90,16 +91,35 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
         router = Router(list(operations))
     except ValueError as error:  # one method and path in two specs
         raise SpecfakeError(str(error)) from error
-    installed = build_fakes(store, config)
+    installed: list[Fake] = list(build_fakes(store, config))
     handlers: dict[HandlerKey, Handler] = {}
     bound: list[Fake] = []
+    by_name = {spec.name: spec for spec in specs}
     for fake in [] if config.stateless else installed:
-        fake_handlers = _bind(fake, operations, {spec.name: spec for spec in specs})
+        fake_handlers = _bind(fake, operations, by_name)
         if fake_handlers:
             bound.append(fake)
             handlers.update(fake_handlers)
+    resource_warnings: list[SpecWarning] = []  # filled while serving (undocumented 404s)
+    if not config.stateless:
+        taken = set(_state_schemas(installed))
+        unbound = [op for op in operations if (op.spec_name, op.operation_id) not in handlers]
+        plan = plan_resources(unbound, by_name, taken)
+        if plan:
+            resources = ResourceFake(store, plan, config, resource_warnings)
+            installed.append(resources)
+            bound.append(resources)
+            handlers.update(resources.handlers())
     state_schemas = _state_schemas(installed)
-    fixtures = load_fixture_dir(config.fixtures, state_schemas) if config.fixtures else {}
+    fixture_warnings: list[SpecWarning] = []
+    fixtures = (
+        load_fixture_dir(config.fixtures, state_schemas, fixture_warnings.append)
+        if config.fixtures
+        else {}
+    )
+    for fake in bound:
+        if isinstance(fake, ResourceFake):
+            fixtures = {**fake.seeds(), **fixtures}  # the spec's examples, unless fixtures say
     world = World(
         config=config,
         specs=specs,
@@ -110,7 +130,7 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
         state_schemas=MappingProxyType(state_schemas),
         checkers=tuple(installed),
         fixtures=MappingProxyType(fixtures),
-        defects=defects,
+        defects=(*defects, fixture_warnings, resource_warnings),
     )
     _check_fixture_references(world)
     return world

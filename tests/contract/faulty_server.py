@@ -9,52 +9,38 @@ is the real bundled server.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Callable
 
 import uvicorn
 
-import specfake.fakes.pathways as pathways
 import specfake.pipeline.run as pipeline
 from specfake import ServerConfig, create_app
 from specfake.errors import Problem
 from specfake.fakes.cohorts import KEYS, CohortFake
-from specfake.fakes.pathways import COLLECTION, PathwayFake
+from specfake.fakes.resources import answers, records
 from specfake.resources import bundled_fixtures, bundled_specs
 
 
 def ignore_expected_version() -> None:
-    original = PathwayFake.update_draft
-
-    async def update_draft(self, request):
-        record = await self._store.get(COLLECTION, request.path["id"])
-        if record is not None:
-            body = {**request.body, "expectedVersionId": record.value["versionId"]}
-            request = dataclasses.replace(request, body=body)
-        return await original(self, request)
-
-    PathwayFake.update_draft = update_draft
+    records.refused_version = lambda *arguments: None
 
 
 def bump_version_by_two() -> None:
-    original = PathwayFake.update_draft
+    original = records.written
 
-    async def update_draft(self, request):
-        outcome = await original(self, request)
-        if outcome.status == 200:
-            record = await self._store.get(COLLECTION, request.path["id"])
-            row = {**record.value, "versionId": record.value["versionId"] + 1}
-            await self._store.compare_and_set(COLLECTION, row["id"], record.revision, row)
-            outcome.body["data"]["versionId"] = row["versionId"]
-        return outcome
+    def written(bound, record, now, request_id):
+        result = original(bound, record, now, request_id)
+        if bound.role == "merge":
+            result["versionId"] += 1
+        return result
 
-    PathwayFake.update_draft = update_draft
+    records.written = written
 
 
 def edit_published_rows() -> None:
-    original = pathways._require_draft
-    pathways._require_draft = lambda row, action: (
-        None if action == "edited" else original(row, action)
+    original = records.refused_state
+    records.refused_state = lambda declaration, record, name: (
+        None if declaration.role == "merge" else original(declaration, record, name)
     )
 
 
@@ -82,15 +68,15 @@ def apply_soft_before_ack() -> None:
 
 
 def drop_required_field() -> None:
-    original = PathwayFake.update_draft
+    original = answers.record_answer
 
-    async def update_draft(self, request):
-        outcome = await original(self, request)
-        if outcome.status == 200:
+    def record_answer(bound, record, status, headers=None):
+        outcome = original(bound, record, status, headers)
+        if bound.operation.operation_id == "update-draft" and status == 200:
             del outcome.body["message"]
         return outcome
 
-    PathwayFake.update_draft = update_draft
+    answers.record_answer = record_answer
 
 
 def fail_on_malformed_json() -> None:

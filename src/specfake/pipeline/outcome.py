@@ -25,7 +25,8 @@ class Outcome:
 
     ``content``, when set, is the body as bytes to send exactly as they are (an upstream's
     answer in proxy mode, with its headers in ``raw_headers``); ``body`` is then its parsed
-    form, for validation only.
+    form, for validation only. ``checked``: the producer validated it against the spec
+    already (and put any breach in ``Specfake-Warning``), so the pipeline does not again.
     """
 
     status: int
@@ -34,6 +35,7 @@ class Outcome:
     headers: dict[str, str] = field(default_factory=dict)
     content: bytes | None = None
     raw_headers: list[tuple[bytes, bytes]] | None = None
+    checked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,16 @@ class OperationRequest:
     query: Mapping[str, Any]
     headers: Headers
     body: Any
+
+
+class Refusal(Exception):
+    """A producer's refusal (404, 409...) already shaped as the answer the spec documents for
+    it; ``problem`` says what was wrong, for the journal."""
+
+    def __init__(self, problem: Problem, outcome: Outcome) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+        self.outcome = outcome
 
 
 Handler = Callable[[OperationRequest], Awaitable[Outcome]]

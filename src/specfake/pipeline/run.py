@@ -40,7 +40,13 @@ from specfake.pipeline.auth import authenticate
 from specfake.pipeline.body import is_json_media, parse_json, receive_limited, select_media
 from specfake.pipeline.mocker import checked_mock
 from specfake.pipeline.negotiation import acceptable_success_media, choose_mock
-from specfake.pipeline.outcome import Handler, OperationRequest, Outcome, problem_outcome
+from specfake.pipeline.outcome import (
+    Handler,
+    OperationRequest,
+    Outcome,
+    Refusal,
+    problem_outcome,
+)
 from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.preferences import NO_PREFERENCES, Preferences, parse_prefer
 from specfake.pipeline.render import DroppedResponse, render
@@ -272,7 +278,10 @@ async def _produce(
         body=validated.body,
     )
     try:
-        return await handler(request), None, False
+        outcome = await handler(request)
+        return outcome, None, outcome.checked
+    except Refusal as refusal:
+        return refusal.outcome, refusal.problem, refusal.outcome.checked
     except Problem as problem:
         return problem_outcome(problem), problem, False
 

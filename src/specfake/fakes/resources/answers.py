@@ -1,0 +1,185 @@
+"""Stored records answered in the shape the spec documents: the record itself or wrapped in
+an envelope (``{data: record, message}``, the other fields from the spec's example), a list
+bare or wrapped with its counts, and refusals (404, 409, 412) in the body the operation
+documents for them: petstore's 404 is ``{message}``, not problem+json.
+
+Every answer is checked against the spec here: one the spec does not allow (a status it does
+not document, a stored record missing a field the answer requires) is still sent, with
+``Specfake-Warning`` naming the rule, as the mocker does, instead of becoming a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from specfake.errors import PROBLEM_CONTENT_TYPE, Problem
+from specfake.fakes.resources.plan import Bound, json_schema_of
+from specfake.fakes.resources.schemas import COUNT_PROPERTIES, list_property, view
+from specfake.pipeline.body import is_json_media
+from specfake.pipeline.mocker import WARNING_HEADER, checked_mock, header_safe
+from specfake.pipeline.negotiation import choose_mock
+from specfake.pipeline.outcome import Outcome, problem_outcome
+from specfake.pipeline.preferences import NO_PREFERENCES, Preferences
+from specfake.pipeline.response_check import response_errors
+from specfake.spec.compile import CompiledOperation
+
+Record = dict[str, Any]
+_TEXT_FIELDS = ("detail", "message", "error", "description", "title")
+
+
+def success_status(operation: CompiledOperation, preferred: tuple[int, ...]) -> int | None:
+    """The documented 2xx to answer with: the first of ``preferred`` documented, else the
+    lowest documented 2xx, else ``None``."""
+    codes = sorted(int(code) for code in operation.responses if code.isdigit() and code[0] == "2")
+    for status in preferred:
+        if str(status) in operation.responses:
+            return status
+    if codes:
+        return codes[0]
+    return preferred[0] if "2XX" in operation.responses else None
+
+
+def record_answer(
+    bound: Bound, record: Record, status: int, headers: dict[str, str] | None = None
+) -> Outcome:
+    """``record`` as the documented answer of ``status``: projected to the documented
+    properties where declared (``answer: documented``) or where the schema is closed, wrapped
+    in the envelope, with the envelope's other fields from the spec's example."""
+    operation = bound.operation
+    response = operation.response_for(status)
+    schema = json_schema_of(response)
+    if schema is None:
+        return checked(bound, Outcome(status, None, headers=headers or {}))
+    root = operation.schema_root
+    record_schema = schema
+    if bound.envelope is not None:
+        record_schema = view(schema, root).properties.get(bound.envelope, {})
+    body: Any = _projected(record, record_schema, root, bound.declaration.answer == "documented")
+    if bound.envelope is not None:
+        body = {**_example_fields(operation, status), bound.envelope: body}
+    return checked(bound, Outcome(status, body, _json_media(response), headers or {}))
+
+
+def list_answer(bound: Bound, records: list[Record], total: int, status: int) -> Outcome:
+    """``records`` (one page of ``total``) as the documented list: a bare array, or the
+    object holding it with its counts set."""
+    operation = bound.operation
+    response = operation.response_for(status)
+    schema = json_schema_of(response)
+    root = operation.schema_root
+    if schema is None:
+        return checked(bound, Outcome(status, None))
+    outer = view(schema, root)
+    documented = bound.declaration.answer == "documented"
+    if outer.is_array:
+        items = [_projected(record, outer.items or {}, root, documented) for record in records]
+        return checked(bound, Outcome(status, items, _json_media(response)))
+    name = list_property(schema, root) or "data"
+    items_schema = view(outer.properties.get(name, {}), root).items or {}
+    body = {
+        **_example_fields(operation, status),
+        name: [_projected(record, items_schema, root, documented) for record in records],
+    }
+    for count in COUNT_PROPERTIES:
+        if count in outer.properties:
+            body[count] = total
+    return checked(bound, Outcome(status, body, _json_media(response)))
+
+
+def refusal(bound: Bound, problem: Problem) -> Outcome:
+    """``problem`` in the body the operation documents for its status: a problem document
+    where the spec says so (or says nothing), else the documented example with its text
+    fields saying what went wrong and the problem's extensions where the schema has them."""
+    operation = bound.operation
+    response = operation.response_for(problem.status)
+    schema = json_schema_of(response)
+    if response is None or schema is None or PROBLEM_CONTENT_TYPE in response.media:
+        return checked(bound, problem_outcome(problem))
+    properties = view(schema, operation.schema_root).properties
+    if {"type", "title", "status", "detail"} & set(properties) >= {"title", "detail"}:
+        return checked(bound, problem_outcome(problem))
+    choice = choose_mock(operation, Preferences(code=problem.status), None)
+    body = checked_mock(operation, choice, None).body
+    if isinstance(body, dict):
+        body = dict(body)
+        for name in _TEXT_FIELDS:
+            if name in properties and view(properties[name], operation.schema_root).is_object:
+                continue
+            if name in properties:
+                body[name] = problem.detail
+        for name, value in problem.extensions.items():
+            if name in properties:
+                body[name] = value
+        if "code" in properties and isinstance(body.get("code"), int):
+            body["code"] = problem.status
+    outcome = Outcome(problem.status, body, _json_media(response), dict(problem.headers))
+    return checked(bound, outcome)
+
+
+def example_answer(bound: Bound, record_id: str, id_field: str) -> Outcome:
+    """The spec's own answer for an id never stored (a spec that documents no 404): its
+    example, with the id put in where the record has its id."""
+    operation = bound.operation
+    outcome = checked_mock(operation, choose_mock(operation, NO_PREFERENCES, None), None)
+    body = outcome.body
+    if isinstance(body, dict):
+        inner = body.get(bound.envelope) if bound.envelope else body
+        if isinstance(inner, dict) and id_field in inner:
+            inner = {**inner, id_field: _typed_like(inner[id_field], record_id)}
+            body = {**body, bound.envelope: inner} if bound.envelope else inner
+        outcome.body = body
+    return checked(bound, outcome)
+
+
+def checked(bound: Bound, outcome: Outcome) -> Outcome:
+    """``outcome``, marked as checked against the spec, with a warning if it breaks it."""
+    errors = response_errors(bound.operation, outcome) if _checkable(outcome) else []
+    if errors and WARNING_HEADER not in outcome.headers:
+        first = errors[0]
+        outcome.headers[WARNING_HEADER] = header_safe(
+            f"the stored record's answer breaks the spec at {first.location} "
+            f"{first.path or '/'}: {first.message}"
+        )
+    outcome.checked = True
+    return outcome
+
+
+def warned(outcome: Outcome, message: str) -> Outcome:
+    outcome.headers[WARNING_HEADER] = header_safe(message)
+    return outcome
+
+
+def _checkable(outcome: Outcome) -> bool:
+    return outcome.body is None or is_json_media(outcome.media_type)
+
+
+def _projected(record: Record, schema: Any, root: dict[str, Any], documented: bool) -> Record:
+    shape = view(schema, root)
+    if (documented or shape.closed) and shape.properties:
+        return {name: value for name, value in record.items() if name in shape.properties}
+    return record
+
+
+def _example_fields(operation: CompiledOperation, status: int) -> dict[str, Any]:
+    """The wrapper's other fields (``message``...), from the spec's example or synthesized."""
+    choice = choose_mock(operation, Preferences(code=status), None)
+    body = checked_mock(operation, choice, None).body
+    return dict(body) if isinstance(body, dict) else {}
+
+
+def _json_media(response: Any) -> str:
+    if response is not None:
+        for media_type in response.media:
+            if is_json_media(media_type):
+                return media_type
+    return "application/json"
+
+
+def _typed_like(example: Any, record_id: str) -> Any:
+    """The path's id text as the example's type (``42`` for an integer id)."""
+    if isinstance(example, int) and not isinstance(example, bool):
+        try:
+            return int(record_id)
+        except ValueError:
+            return record_id
+    return record_id

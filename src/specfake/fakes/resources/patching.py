@@ -1,0 +1,78 @@
+"""The three ways a PATCH body changes a record: top-level fields (the default for
+``application/json``, as the seed API needs: a nested object is replaced whole), RFC 7396
+merge patch (``application/merge-patch+json``: nested objects merge, ``null`` removes) and
+RFC 6902 JSON Patch (``application/json-patch+json``, applied by the ``jsonpatch`` library).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonpatch
+
+from specfake.errors import FieldError, validation_failed
+
+MERGE_PATCH = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+
+
+def merge_mode(content_type: str | None, declared: str | None) -> str:
+    """``top-level``, ``merge-patch`` or ``json-patch``: the media type decides, then the
+    declaration (``x-specfake.merge``)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media == MERGE_PATCH:
+        return "merge-patch"
+    if media == JSON_PATCH:
+        return "json-patch"
+    return declared or "top-level"
+
+
+def patched(record: dict[str, Any], body: Any, mode: str) -> dict[str, Any]:
+    """``record`` with ``body`` applied; a JSON Patch that cannot apply is a 422 naming the
+    operation at fault."""
+    if mode == "json-patch":
+        return _json_patched(record, body)
+    if not isinstance(body, dict):
+        return record
+    if mode == "merge-patch":
+        merged = merge_patch(record, body)
+        return merged if isinstance(merged, dict) else record
+    return {**record, **body}
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396, section 2, as written."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for name, value in patch.items():
+        if value is None:
+            result.pop(name, None)
+        else:
+            result[name] = merge_patch(result.get(name), value)
+    return result
+
+
+def _json_patched(record: dict[str, Any], body: Any) -> dict[str, Any]:
+    if not isinstance(body, list):
+        raise validation_failed([FieldError("body", "", "a JSON Patch is an array of operations "
+                                            "(RFC 6902), e.g. [{\"op\": \"replace\", ...}]")])
+    try:
+        result = jsonpatch.JsonPatch(body).apply(record)
+    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError) as error:
+        failed = next((index for index, operation in enumerate(body)
+                       if not _applies(record, body[: index + 1])), 0)  # fmt: skip
+        raise validation_failed(
+            [FieldError("body", f"/{failed}", f"this JSON Patch operation cannot apply: {error}")]
+        ) from error
+    if not isinstance(result, dict):
+        raise validation_failed([FieldError("body", "", "the patch must leave an object")])
+    return result
+
+
+def _applies(record: dict[str, Any], operations: list[Any]) -> bool:
+    try:
+        jsonpatch.JsonPatch(operations).apply(record)
+    except Exception:  # any failure: this prefix is where it breaks
+        return False
+    return True

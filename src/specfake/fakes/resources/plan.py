@@ -1,0 +1,382 @@
+"""Which operations act on which resource, read from the paths and the ``x-specfake``
+declarations: the plan the resource fake answers by.
+
+``/things`` lists (``GET``) and creates (``POST``); ``/things/{id}`` reads, replaces, merges
+and deletes; ``/authors/{authorId}/books`` is a collection scoped to its parent;
+``POST /things/{id}/verb`` is an action on the record. A literal after a collection name is a
+collection when some path names its items (``/things/{id}``) or its ``GET`` answers a list;
+otherwise it is a prefix (``/v1``) or, after an item, an action. Operations that fit none of
+these, or declare ``stateful: false``, stay plain mocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from specfake.errors import SpecfakeError
+from specfake.fakes.resources.declarations import Declaration, Role, read_declaration
+from specfake.fakes.resources.schemas import (
+    is_list_answer,
+    property_names,
+    record_wrapper,
+    view,
+)
+from specfake.pipeline.body import is_json_media
+from specfake.spec import CompiledOperation, LoadedSpec
+
+_PARAMETER = re.compile(r"^\{([^{}]+)\}$")
+_ITEM_ROLES: dict[str, Role] = {"GET": "read", "PUT": "replace", "PATCH": "merge",
+                                "DELETE": "delete"}  # fmt: skip
+_COLLECTION_ROLES: dict[str, Role] = {"GET": "list", "POST": "create"}
+
+
+@dataclass(slots=True)
+class Resource:
+    """A collection of records, one state section (``name``)."""
+
+    spec_name: str
+    key: str  # the collection's path, parameters blanked: /authors/{}/books
+    literal: str  # the collection's own path segment: books
+    parent: Resource | None
+    name: str = ""
+    id_field: str = "id"
+    version_field: str | None = None
+    record_schema: dict[str, Any] | None = None
+    declared_name: str | None = None
+    fields: set[str] = field(default_factory=set)  # every property a schema gives a record
+    children: list[Resource] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """An operation the resource fake answers, and how."""
+
+    operation: CompiledOperation
+    role: Role
+    resource: Resource
+    scope_parameters: tuple[str, ...]  # the path parameters naming the parents, outermost first
+    item_parameter: str | None  # the one naming the record, for item roles and actions
+    declaration: Declaration
+    envelope: str | None  # the answer's property wrapping the record
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    chain: tuple[tuple[str, str], ...]  # (collection literal, item parameter) pairs
+    tail: str | None  # a literal after the last pair
+    prefix: str  # the path before the first pair, e.g. /v1
+
+
+def plan_resources(
+    operations: Sequence[CompiledOperation],
+    specs: Mapping[str, LoadedSpec],
+    taken: Iterable[str] = (),
+) -> list[Bound]:
+    """The operations the resource fake answers. ``operations`` are those no other fake
+    answers; ``taken`` are the state sections other fakes own. A declaration that names a
+    field no schema has, or a resource name already taken, is a :class:`SpecfakeError`."""
+    resources: dict[tuple[str, str], Resource] = {}
+    planned: list[tuple[CompiledOperation, Role, Declaration, _Shape, bool]] = []
+    item_keys = {
+        (op.spec_name, _key(shape.prefix, shape.chain))
+        for op in operations
+        if (shape := _parse(op.path_template)) is not None and shape.chain and shape.tail is None
+    }
+    for operation in operations:
+        document = specs[operation.spec_name].document
+        path_item = document.get("paths", {}).get(operation.path_template)
+        raw = path_item.get(operation.method.lower()) if isinstance(path_item, dict) else None
+        with _in_file(specs[operation.spec_name]):
+            declaration = read_declaration(
+                operation.path_template, operation.method.lower(), path_item, raw
+            )
+        shape = _parse(operation.path_template)
+        if not declaration.stateful or shape is None:
+            continue
+        collection = shape.tail is not None and (
+            (operation.spec_name, _key(shape.prefix, (*shape.chain, (shape.tail, "")))) in item_keys
+            or (operation.method == "GET" and _answers_list(operation))
+        )
+        role = declaration.role or _inferred_role(operation.method, shape, collection)
+        if role is None:
+            continue
+        on_collection = role in ("create", "list")
+        if on_collection and shape.tail is None and not shape.chain:
+            continue
+        if not on_collection and not shape.chain:
+            continue
+        planned.append((operation, role, declaration, shape, on_collection))
+    bound = []
+    for operation, role, declaration, shape, on_collection in planned:
+        chain = (*shape.chain, (shape.tail, "")) if on_collection and shape.tail else shape.chain
+        resource = _resource(resources, operation.spec_name, shape.prefix, chain)
+        with _in_file(specs[operation.spec_name]):
+            _declare(resource, declaration)
+        scope = tuple(parameter for _, parameter in chain[:-1])
+        item = None if on_collection else chain[-1][1]
+        bound.append(Bound(operation, role, resource, scope, item, declaration, None))
+    _name_resources(list(resources.values()), set(taken))
+    for resource in resources.values():
+        _learn_fields(resource, [b for b in bound if b.resource is resource])
+    planned_bound = [_with_envelope(entry) for entry in bound]
+    for entry in planned_bound:
+        with _in_file(specs[entry.operation.spec_name]):
+            _check_fields(entry)
+    return planned_bound
+
+
+@contextmanager
+def _in_file(spec: LoadedSpec) -> Iterator[None]:
+    """A declaration's error, naming the spec file it is in."""
+    try:
+        yield
+    except SpecfakeError as error:
+        if error.file is not None:
+            raise
+        raise SpecfakeError(f"{spec.path}: {error}", file=spec.path, pointer=error.pointer) \
+            from error
+
+
+def _check_fields(entry: Bound) -> None:
+    """Every record field a declaration names must be one some schema gives the record."""
+    declaration, resource = entry.declaration, entry.resource
+    named: list[tuple[str, str]] = [("version/field", declaration.version.field or "")]
+    if declaration.id is not None:
+        named.append(("id", declaration.id))
+    named += [(f"requires/{name}", name) for name in declaration.requires]
+    named += [(f"set/{name}", name) for name in declaration.set]
+    named += [(f"conflict_fields/{name}", field) for name, field in
+              declaration.conflict_fields.items()]  # fmt: skip
+    if declaration.history is not None:
+        named.append(("history/field", declaration.history.field))
+        named += [(f"history/copy/{index}", name)
+                  for index, name in enumerate(declaration.history.copy)]  # fmt: skip
+    known = resource.fields | {resource.id_field}
+    for where, name in named:
+        if name and name not in known:
+            pointer = f"{declaration.pointer}/{where}"
+            raise SpecfakeError(
+                f"{pointer}: no schema of resource {resource.name!r} has a field {name!r} "
+                f"(its fields: {', '.join(sorted(known)) or 'none'}); fix the name, or "
+                "declare the record's schema in x-specfake.record",
+                pointer=pointer,
+            )
+    expected = declaration.version.expected
+    body_field = expected.body_field if expected is not None else None
+    if body_field is not None:
+        documented: set[str] = set()
+        for media in entry.operation.body_media.values():
+            if media.validator is not None:
+                documented |= property_names(media.validator.schema, entry.operation.schema_root)
+        if body_field not in documented:
+            pointer = f"{declaration.pointer}/version/expected"
+            raise SpecfakeError(
+                f"{pointer}: the request body documents no field {body_field!r}",
+                pointer=pointer,
+            )
+
+
+def _parse(template: str) -> _Shape | None:
+    segments = [segment for segment in template.split("/") if segment]
+    chain: list[tuple[str, str]] = []
+    prefix: list[str] = []
+    index = 0
+    while index < len(segments):
+        segment = segments[index]
+        if _PARAMETER.match(segment) or "{" in segment:
+            return None  # a parameter not after a collection name: not a resource path
+        following = segments[index + 1] if index + 1 < len(segments) else None
+        if following is None:
+            return _Shape(tuple(chain), segment, "/" + "/".join(prefix))
+        parameter = _PARAMETER.match(following)
+        if parameter:
+            chain.append((segment, parameter.group(1)))
+            index += 2
+            continue
+        if "{" in following or chain:
+            return None  # /things/{id}/sub/more: not modelled
+        prefix.append(segment)
+        index += 1
+    return _Shape(tuple(chain), None, "/" + "/".join(prefix))
+
+
+def _key(prefix: str, chain: Sequence[tuple[str, str]]) -> str:
+    return prefix.rstrip("/") + "".join(f"/{literal}/{{}}" for literal, _ in chain)[:-3]
+
+
+def _inferred_role(method: str, shape: _Shape, collection: bool) -> Role | None:
+    if shape.tail is None:
+        return _ITEM_ROLES.get(method)
+    if collection:
+        return _COLLECTION_ROLES.get(method)
+    return "action" if method == "POST" and shape.chain else None
+
+
+def _answers_list(operation: CompiledOperation) -> bool:
+    response = success_response(operation)
+    schema = json_schema_of(response)
+    return schema is not None and is_list_answer(schema, operation.schema_root)
+
+
+def success_response(operation: CompiledOperation) -> Any:
+    """The documented 2xx response the fake answers with: 200, 201, then the lowest 2xx."""
+    codes = sorted(code for code in operation.responses if code[:1] == "2")
+    for preferred in ("200", "201"):
+        if preferred in codes:
+            return operation.responses[preferred]
+    if codes:
+        return operation.responses[codes[0]]
+    return operation.responses.get("2XX") or operation.responses.get("default")
+
+
+def json_schema_of(response: Any) -> dict[str, Any] | None:
+    """The JSON body schema of a compiled response, or ``None``."""
+    if response is None:
+        return None
+    for media_type, media in response.media.items():
+        if is_json_media(media_type) and media.validator is not None:
+            return media.validator.schema
+    return None
+
+
+def _resource(
+    resources: dict[tuple[str, str], Resource],
+    spec_name: str,
+    prefix: str,
+    chain: Sequence[tuple[str, str]],
+) -> Resource:
+    key = _key(prefix, chain)
+    found = resources.get((spec_name, key))
+    if found is None:
+        parent = _resource(resources, spec_name, prefix, chain[:-1]) if len(chain) > 1 else None
+        found = Resource(spec_name, key, chain[-1][0], parent)
+        resources[(spec_name, key)] = found
+        if parent is not None:
+            parent.children.append(found)
+    return found
+
+
+def _declare(resource: Resource, declaration: Declaration) -> None:
+    """Resource-wide declarations (name, id, version field, record schema) from one
+    operation; two operations declaring different values is an error."""
+    for attribute, value in (
+        ("declared_name", declaration.resource),
+        ("version_field", declaration.version.field),
+        ("record_schema", declaration.record),
+    ):
+        if value is None:
+            continue
+        current = getattr(resource, attribute)
+        if current is not None and current != value:
+            raise SpecfakeError(
+                f"{declaration.pointer}: declares {attribute.replace('declared_', '')} "
+                f"{value!r} for {resource.key}, which another operation declares as {current!r}",
+                pointer=declaration.pointer,
+            )
+        setattr(resource, attribute, value)
+    if declaration.id is not None:
+        resource.id_field = declaration.id
+
+
+def _name_resources(resources: list[Resource], taken: set[str]) -> None:
+    """Each resource's state section: declared, else its path segment, qualified by its
+    parent or its spec where that is taken already."""
+    for resource in (r for r in resources if r.declared_name):
+        if resource.declared_name in taken:
+            raise SpecfakeError(
+                f"resource name {resource.declared_name!r} (spec {resource.spec_name!r}, "
+                f"{resource.key}) is already a state section; declare another x-specfake.resource"
+            )
+        resource.name = resource.declared_name or ""
+        taken.add(resource.name)
+    for resource in (r for r in resources if not r.declared_name):
+        candidates = [resource.literal]
+        if resource.parent is not None:
+            candidates.append(f"{resource.parent.literal}.{resource.literal}")
+        candidates.append(f"{resource.spec_name}.{candidates[-1]}")
+        resource.name = next((c for c in candidates if c not in taken), resource.key)
+        taken.add(resource.name)
+
+
+def _learn_fields(resource: Resource, bound: list[Bound]) -> None:
+    """The record's field names from every schema about it, and its id field: declared, else
+    ``id``, ``<name>Id`` or the item parameter's name, the first a schema has."""
+    root: dict[str, Any] = {}
+    for entry in bound:
+        root = entry.operation.schema_root
+        schema = json_schema_of(success_response(entry.operation))
+        for part in _record_schemas(entry, schema):
+            resource.fields |= property_names(part, root)
+        for media in entry.operation.body_media.values():
+            if media.validator is not None and entry.role in ("create", "replace", "merge"):
+                resource.fields |= property_names(media.validator.schema, root)
+    if resource.record_schema is not None:
+        resource.fields |= property_names(resource.record_schema, root)
+    if any(entry.declaration.id for entry in bound):
+        return
+    singular = _singular(resource.literal)
+    parameters = [entry.item_parameter for entry in bound if entry.item_parameter]
+    for candidate in ("id", f"{singular}Id", f"{singular}_id", *parameters):
+        if candidate in resource.fields:
+            resource.id_field = candidate
+            return
+
+
+def _record_schemas(entry: Bound, schema: Any) -> list[Any]:
+    """The schemas describing the record in ``entry``'s answer (a list's items, a wrapped
+    record's inner schema, or the answer itself)."""
+    if schema is None:
+        return []
+    root = entry.operation.schema_root
+    outer = view(schema, root)
+    if outer.is_array:
+        return [outer.items or {}]
+    parts = [schema]
+    for name, sub in outer.properties.items():
+        inner = view(sub, root)
+        if inner.is_array and entry.role == "list":
+            parts.append(inner.items or {})
+        elif inner.is_object and name in ("data", "result", "item", "resource"):
+            parts.append(sub)
+    return parts
+
+
+def _singular(literal: str) -> str:
+    """``plan-definitions`` → ``planDefinition``, ``categories`` → ``category``."""
+    words = [word for word in re.split(r"[-_.\s]+", literal) if word]
+    if not words:
+        return literal
+    last = words[-1]
+    if last.endswith("ies") and len(last) > 3:
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith("ss"):
+        last = last[:-1]
+    words[-1] = last
+    return words[0] + "".join(word[:1].upper() + word[1:] for word in words[1:])
+
+
+def _with_envelope(entry: Bound) -> Bound:
+    declared = entry.declaration.envelope
+    if declared is not None or entry.role == "list":
+        return _replace_envelope(entry, declared)
+    schema = json_schema_of(success_response(entry.operation))
+    if schema is None:
+        return entry
+    wrapper = record_wrapper(schema, entry.operation.schema_root, entry.resource.id_field)
+    return _replace_envelope(entry, wrapper)
+
+
+def _replace_envelope(entry: Bound, envelope: str | None) -> Bound:
+    return Bound(
+        entry.operation,
+        entry.role,
+        entry.resource,
+        entry.scope_parameters,
+        entry.item_parameter,
+        entry.declaration,
+        envelope,
+    )

@@ -1,0 +1,181 @@
+"""What a write does to a record, as pure functions: the fields the server makes on create,
+the declared checks (``requires``, ``version``) and changes (``set``, the version bump,
+``history``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from specfake.errors import Problem, conflict
+from specfake.fakes.resources.declarations import Declaration
+from specfake.fakes.resources.plan import Bound, Resource, json_schema_of, success_response
+from specfake.fakes.resources.schemas import resolved, view
+from specfake.pipeline.outcome import OperationRequest
+from specfake.pipeline.synthesis import synthesize
+
+Record = dict[str, Any]
+_TIMESTAMP_FORMATS = ("date-time",)
+# Timestamps the server keeps, set on create whether or not the schema requires them.
+_STAMPED = re.compile(r"^(created|updated|modified|last_?updated|last_?modified)(_?at|_?on)?$",
+                      re.IGNORECASE)  # fmt: skip
+
+
+def server_fields(bound: Bound, body: Record, now: str) -> Record:
+    """The fields a create adds to the request body: the required and read-only ones the
+    answer documents and the body lacks (from the schema's examples, else synthesized; ``now``
+    for a date-time), and creation and update timestamps (``createdAt``, ``updated_at``)."""
+    schema = _record_schema(bound)
+    if schema is None:
+        return {}
+    root = bound.operation.schema_root
+    shape = view(schema, root)
+    made: Record = {}
+    for name, sub in shape.properties.items():
+        if name in body or name == bound.resource.id_field:
+            continue
+        node = resolved(sub, root)
+        server_made = name in shape.required or node.get("readOnly") is True
+        if node.get("format") in _TIMESTAMP_FORMATS and (server_made or _STAMPED.match(name)):
+            made[name] = now
+        elif server_made:
+            made[name] = synthesize(sub, root)
+    return made
+
+
+def new_id(bound: Bound, existing: list[Any]) -> Any:
+    """A fresh id: the next integer where the id is an integer, else a UUID."""
+    schema = _record_schema(bound)
+    root = bound.operation.schema_root
+    node: dict[str, Any] = {}
+    if schema is not None:
+        node = resolved(view(schema, root).properties.get(bound.resource.id_field, {}), root)
+    types = node.get("type")
+    if types == "integer" or (isinstance(types, list) and "integer" in types):
+        numbers = [value for value in existing if isinstance(value, int)]
+        return max(numbers, default=0) + 1
+    return str(uuid.uuid4())
+
+
+def refused_state(declaration: Declaration, record: Record, record_id: str) -> Problem | None:
+    """A 409 when the record is not in a state ``requires`` allows."""
+    for name, allowed in declaration.requires.items():
+        if record.get(name) not in allowed:
+            shown = ", ".join(map(str, allowed))
+            return _conflict(
+                409,
+                declaration,
+                record,
+                {f"current{_capital(name)}": record.get(name)},
+                f"{record_id} has {name} {record.get(name)!r}; this operation needs {name} "
+                f"in [{shown}].",
+            )
+    return None
+
+
+def refused_version(
+    declaration: Declaration, resource: Resource, record: Record, request: OperationRequest
+) -> Problem | None:
+    """A 409 (or the declared 412) when the request's expected version is not the record's."""
+    rule = declaration.version
+    field = resource.version_field
+    if rule.expected is None or field is None:
+        return None
+    expected = rule.expected.read(request)
+    if expected is None or same_version(expected, record.get(field)):
+        return None
+    shown = _number(expected) if isinstance(expected, int | float) else repr(str(expected))
+    return _conflict(
+        rule.conflict,
+        declaration,
+        record,
+        {f"current{_capital(field)}": record.get(field)},
+        f"{rule.expected.label} {shown} does not match the current {field} {record.get(field)}; "
+        "fetch the record again and retry with its version.",
+    )
+
+
+def same_version(expected: Any, current: Any) -> bool:
+    """Whether a request's version names ``current``: numbers by value (7 is 7.0), header
+    text after stripping ``W/`` and quotes."""
+    if isinstance(expected, str):
+        text = expected.strip()
+        text = text[2:] if text.startswith("W/") else text
+        return text.strip('"') == str(current)
+    if isinstance(expected, bool) or isinstance(current, bool):
+        return expected == current and type(expected) is type(current)
+    return bool(expected == current)
+
+
+def written(bound: Bound, record: Record, now: str, request_id: str) -> Record:
+    """``record`` after the declared changes of a write: ``set`` (``$now``, ``$uuid``), the
+    version bumped by 1, and the ``history`` copy appended."""
+    declaration = bound.declaration
+    result = {**record, **{name: _value(value, now, request_id)
+                           for name, value in declaration.set.items()}}  # fmt: skip
+    field = bound.resource.version_field
+    if field is not None:
+        current = record.get(field)
+        result[field] = current + 1 if _is_number(current) else 1
+    if declaration.history is not None:
+        history = declaration.history
+        copy = {name: result[name] for name in history.copy if name in result}
+        previous = record.get(history.field)
+        result[history.field] = [*(previous if isinstance(previous, list) else []), copy]
+    return result
+
+
+def conflict_fields(declaration: Declaration, record: Record) -> dict[str, Any]:
+    """The declared fields a conflict reports (``currentVersionId: versionId``...)."""
+    return {name: record.get(field) for name, field in declaration.conflict_fields.items()}
+
+
+def version_header(resource: Resource, record: Record) -> str | None:
+    """The ``ETag`` of ``record``: its version, quoted."""
+    field = resource.version_field
+    if field is None or field not in record:
+        return None
+    return f'"{_number(record[field]) if _is_number(record[field]) else record[field]}"'
+
+
+def _conflict(
+    status: int, declaration: Declaration, record: Record, own: Mapping[str, Any], detail: str
+) -> Problem:
+    extensions = {**own, **conflict_fields(declaration, record)}
+    if status == 412:
+        return Problem(412, "precondition-failed", "Precondition failed", detail,
+                       extensions=extensions)  # fmt: skip
+    return conflict(detail, **extensions)
+
+
+def _record_schema(bound: Bound) -> Any:
+    schema = json_schema_of(success_response(bound.operation))
+    if schema is None:
+        return None
+    if bound.envelope is not None:
+        return view(schema, bound.operation.schema_root).properties.get(bound.envelope)
+    return schema
+
+
+def _value(value: Any, now: str, request_id: str) -> Any:
+    if value == "$now":
+        return now
+    if value == "$uuid":
+        return request_id
+    return value
+
+
+def _capital(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(value: int | float) -> str:
+    """``7`` and ``7.0`` read as 7, ``7.5`` as 7.5."""
+    return str(int(value)) if isinstance(value, int) or value.is_integer() else str(value)

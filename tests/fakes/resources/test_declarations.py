@@ -1,0 +1,64 @@
+"""``x-specfake`` declarations are checked at start-up: a mistake names its JSON Pointer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from specfake import ServerConfig
+from specfake.errors import SpecfakeError
+from specfake.store.memory import MemoryStore
+from specfake.world import build_world
+
+BOOKSHOP = Path(__file__).with_name("bookshop.openapi.yaml")
+
+
+def _world_with(tmp_path: Path, change):
+    document = yaml.safe_load(BOOKSHOP.read_text())
+    change(document["paths"])
+    path = tmp_path / "shop.openapi.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return build_world(ServerConfig(specs=[path], fixtures=None), MemoryStore())
+
+
+def test_an_unknown_key_stops_start_up_naming_its_pointer(tmp_path):
+    def typo(paths):
+        paths["/orders/{orderId}/ship"]["post"]["x-specfake"]["require"] = {"status": ["x"]}
+
+    with pytest.raises(SpecfakeError) as raised:
+        _world_with(tmp_path, typo)
+    assert raised.value.pointer == "/paths/~1orders~1{orderId}~1ship/post/x-specfake"
+    assert "unknown key 'require'" in str(raised.value)
+    assert raised.value.file is not None and raised.value.file.endswith("shop.openapi.yaml")
+
+
+def test_a_wrong_value_names_the_key(tmp_path):
+    def wrong(paths):
+        paths["/orders/{orderId}"]["patch"]["x-specfake"]["version"]["conflict"] = 400
+
+    with pytest.raises(SpecfakeError) as raised:
+        _world_with(tmp_path, wrong)
+    assert raised.value.pointer == "/paths/~1orders~1{orderId}/patch/x-specfake/version/conflict"
+
+
+def test_a_field_no_schema_has_stops_start_up(tmp_path):
+    def unknown_field(paths):
+        paths["/orders/{orderId}/ship"]["post"]["x-specfake"]["set"] = {"shipedAt": "$now"}
+
+    with pytest.raises(SpecfakeError) as raised:
+        _world_with(tmp_path, unknown_field)
+    assert raised.value.pointer.endswith("/post/x-specfake/set/shipedAt")
+    assert "'shipedAt'" in str(raised.value)
+
+
+def test_stateful_false_leaves_a_plain_mock(tmp_path):
+    def mock_only(paths):
+        paths["/authors"]["post"]["x-specfake"] = {"stateful": False}
+
+    world = _world_with(tmp_path, mock_only)
+    create = next(op for op in world.operations if op.operation_id == "createAuthor")
+    read = next(op for op in world.operations if op.operation_id == "getAuthor")
+    assert world.answered_by(create) == "mock from spec"
+    assert world.answered_by(read) == "stateful fake"
