@@ -129,23 +129,31 @@ def test_a_fake_from_another_package_answers_its_operation(tmp_path, thing_plugi
     assert missing.status_code == 404 and missing.json()["detail"] == "no thing t2"
 
 
-def test_without_the_plugin_the_same_spec_is_a_plain_mock(tmp_path):
+def test_without_the_plugin_the_generic_resource_fake_answers_the_same_spec(tmp_path):
     world = build_world(ServerConfig(specs=[write_spec(tmp_path, THINGS_SPEC)]), MemoryStore())
+    assert [world.answered_by(operation) for operation in world.operations] == ["stateful fake"]
+    assert [fake.name for fake in world.fakes] == ["resources"]
+    assert list(world.state_schemas).count("things") == 1
+
+
+def test_stateless_leaves_every_operation_a_plain_mock(tmp_path):
+    config = ServerConfig(specs=[write_spec(tmp_path, THINGS_SPEC)], stateless=True)
+    world = build_world(config, MemoryStore())
     assert [world.answered_by(operation) for operation in world.operations] == ["mock from spec"]
     assert world.fakes == ()
 
 
 def test_a_fakes_operation_id_under_another_path_stops_start_up_naming_both(tmp_path):
-    document = yaml.safe_load((SPECS / "plan-definitions.openapi.yaml").read_text())
+    document = yaml.safe_load((SPECS / "cohort-draft.openapi.yaml").read_text())
     paths = document["paths"]
-    paths["/v2/plans/{id}/draft"] = paths.pop("/v1/plan-definitions/{id}/draft")
+    paths["/v2/cohort/draft"] = paths.pop("/cohort/draft")
     spec = write_spec(tmp_path, document, "moved")
     with pytest.raises(SpecfakeError) as raised:
         build_world(ServerConfig(specs=[spec]), MemoryStore())
     message = str(raised.value)
-    assert "'update-draft'" in message
-    assert "PATCH /v1/plan-definitions/{id}/draft" in message  # what the fake expects
-    assert "PATCH /v2/plans/{id}/draft" in message  # what the spec has
+    assert "'patch-cohort-draft'" in message
+    assert "POST /cohort/draft" in message  # what the fake expects
+    assert "POST /v2/cohort/draft" in message  # what the spec has
     assert raised.value.file == str(spec)
 
 
@@ -158,7 +166,7 @@ def test_operation_ids_bind_within_their_spec():
         ("plan-definitions", "publish"),
         ("plan-definitions", "update-draft"),
     ]
-    assert {fake.name for fake in world.fakes} == {"cohorts", "pathways"}
+    assert {fake.name for fake in world.fakes} == {"cohorts", "resources"}
 
 
 def test_fixture_references_are_checked_before_anything_is_served(tmp_path):

@@ -10,9 +10,10 @@ from pathlib import Path
 from types import ModuleType
 
 from specfake.config import ServerConfig
-from specfake.fakes import build_fakes
 from specfake.fixtures import load_fixture_dir
+from specfake.resources import bundled_specs
 from specfake.store import MemoryStore
+from specfake.world import build_world
 from tests.conftest import ROOT
 
 
@@ -29,12 +30,8 @@ def bench_module(name: str) -> ModuleType:
 def test_generated_fixtures_load_with_the_drafts_valid_patch_lua_edits(tmp_path: Path) -> None:
     fixtures = bench_module("fixtures")
     fixtures.write_fixtures(tmp_path, drafts=3)
-    schemas = {
-        name: schema
-        for fake in build_fakes(MemoryStore(), ServerConfig(specs=[]))
-        for name, schema in fake.state_schema().items()
-    }
-    state = load_fixture_dir(tmp_path, schemas)
+    world = build_world(ServerConfig(specs=bundled_specs(), fixtures=None), MemoryStore())
+    state = load_fixture_dir(tmp_path, world.state_schemas)
     ids = [row["id"] for row in state["pathways"]]
     assert ids[-3:] == ["bench-draft-000000", "bench-draft-000001", "bench-draft-000002"]
     assert "cohort_catalog" in state

@@ -17,9 +17,9 @@ from specfake.fakes.resources.plan import Bound, json_schema_of
 from specfake.fakes.resources.schemas import COUNT_PROPERTIES, list_property, view
 from specfake.pipeline.body import is_json_media
 from specfake.pipeline.mocker import WARNING_HEADER, checked_mock, header_safe
-from specfake.pipeline.negotiation import choose_mock
+from specfake.pipeline.negotiation import MockChoice, choose_mock
 from specfake.pipeline.outcome import Outcome, problem_outcome
-from specfake.pipeline.preferences import NO_PREFERENCES, Preferences
+from specfake.pipeline.preferences import NO_PREFERENCES
 from specfake.pipeline.response_check import response_errors
 from specfake.spec.compile import CompiledOperation
 
@@ -98,8 +98,7 @@ def refusal(bound: Bound, problem: Problem) -> Outcome:
     properties = view(schema, operation.schema_root).properties
     if {"type", "title", "status", "detail"} & set(properties) >= {"title", "detail"}:
         return checked(bound, problem_outcome(problem))
-    choice = choose_mock(operation, Preferences(code=problem.status), None)
-    body = checked_mock(operation, choice, None).body
+    body = documented_body(operation, problem.status)
     if isinstance(body, dict):
         body = dict(body)
         for name in _TEXT_FIELDS:
@@ -118,7 +117,8 @@ def refusal(bound: Bound, problem: Problem) -> Outcome:
 
 def example_answer(bound: Bound, record_id: str, id_field: str) -> Outcome:
     """The spec's own answer for an id never stored (a spec that documents no 404): its
-    example, with the id put in where the record has its id."""
+    example, with the id put in where the record has its id (unless the id breaks the
+    schema there: a fuzzer's id under a ``pattern``)."""
     operation = bound.operation
     outcome = checked_mock(operation, choose_mock(operation, NO_PREFERENCES, None), None)
     body = outcome.body
@@ -126,8 +126,10 @@ def example_answer(bound: Bound, record_id: str, id_field: str) -> Outcome:
         inner = body.get(bound.envelope) if bound.envelope else body
         if isinstance(inner, dict) and id_field in inner:
             inner = {**inner, id_field: _typed_like(inner[id_field], record_id)}
-            body = {**body, bound.envelope: inner} if bound.envelope else inner
-        outcome.body = body
+            with_id = {**body, bound.envelope: inner} if bound.envelope else inner
+            candidate = Outcome(outcome.status, with_id, outcome.media_type, outcome.headers)
+            if not response_errors(operation, candidate):
+                outcome = candidate
     return checked(bound, outcome)
 
 
@@ -162,9 +164,22 @@ def _projected(record: Record, schema: Any, root: dict[str, Any], documented: bo
 
 def _example_fields(operation: CompiledOperation, status: int) -> dict[str, Any]:
     """The wrapper's other fields (``message``...), from the spec's example or synthesized."""
-    choice = choose_mock(operation, Preferences(code=status), None)
-    body = checked_mock(operation, choice, None).body
+    body = documented_body(operation, status)
     return dict(body) if isinstance(body, dict) else {}
+
+
+def documented_body(operation: CompiledOperation, status: int) -> Any:
+    """The mock body of the response documented for ``status`` (exact, ``4XX`` or
+    ``default``): its first JSON example, else one synthesized from its schema."""
+    response = operation.response_for(status)
+    if response is None:
+        return None
+    media_type = _json_media(response)
+    media = response.media.get(media_type)
+    examples = media.examples if media is not None else {}
+    example = next(iter(examples.values()), None)
+    choice = MockChoice(status, response, media_type if media else None, example, bool(examples))
+    return checked_mock(operation, choice, None).body
 
 
 def _json_media(response: Any) -> str:

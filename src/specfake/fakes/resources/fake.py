@@ -22,7 +22,7 @@ from specfake.fakes.base import Binding, utc_now_iso
 from specfake.fakes.idempotency import IdempotencyKeys, fingerprint
 from specfake.fakes.resources import answers, records, state
 from specfake.fakes.resources.patching import JSON_PATCH, merge_mode, patched
-from specfake.fakes.resources.plan import Bound, Resource, json_schema_of
+from specfake.fakes.resources.plan import Bound, Resource, json_schema_of, singular
 from specfake.fakes.resources.schemas import property_names
 from specfake.pipeline.outcome import Handler, OperationRequest, Outcome, Refusal
 from specfake.spec.defects import SpecWarning
@@ -213,7 +213,8 @@ class ResourceFake:
         resource = bound.resource
         key = state.record_key(scope, record_id)
         found = await self._found(bound, scope, record_id)
-        if found is None:  # never stored, and the spec documents no 404: nothing to delete
+        if found is None:  # never stored, and the spec documents no 404: gone from now on
+            await self._bury(resource, key)
             return self._deleted_answer(bound, None)
         if await self._store.compare_and_set(resource.name, key, found.revision, None) is None:
             return await self._delete(bound, scope, record_id)  # written meanwhile: again
@@ -328,7 +329,7 @@ class ResourceFake:
         found = await self._store.get(resource.name, key)
         if found is not None:
             return found
-        problem = not_found(f"No {resource.name} record with {resource.id_field} "
+        problem = not_found(f"No {singular(resource.name)} with {resource.id_field} "
                             f"{str(record_id)!r}.")  # fmt: skip
         if await self._store.get(_tombstones(resource), key) is not None:
             if bound.operation.response_for(404) is None:

@@ -1,5 +1,6 @@
 """The three ways a PATCH body changes a record: top-level fields (the default for
-``application/json``, as the seed API needs: a nested object is replaced whole), RFC 7396
+``application/json``, as the seed API needs: a nested object is replaced whole, ``null``
+removes the field), RFC 7396
 merge patch (``application/merge-patch+json``: nested objects merge, ``null`` removes) and
 RFC 6902 JSON Patch (``application/json-patch+json``, applied by the ``jsonpatch`` library).
 """
@@ -37,7 +38,9 @@ def patched(record: dict[str, Any], body: Any, mode: str) -> dict[str, Any]:
     if mode == "merge-patch":
         merged = merge_patch(record, body)
         return merged if isinstance(merged, dict) else record
-    return {**record, **body}
+    merged = {**record, **body}
+    return {name: value for name, value in merged.items() if value is not None or
+            record.get(name, 0) is None}  # a null the record held stays  # fmt: skip
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

@@ -65,10 +65,16 @@ class Bound:
 
 
 @dataclass(frozen=True, slots=True)
+class _Level:
+    literal: str  # the collection's name segment: books
+    parameter: str  # the item's path parameter: bookId
+    key: str  # the collection's path, parameters blanked: /authors/{}/books
+
+
+@dataclass(frozen=True, slots=True)
 class _Shape:
-    chain: tuple[tuple[str, str], ...]  # (collection literal, item parameter) pairs
-    tail: str | None  # a literal after the last pair
-    prefix: str  # the path before the first pair, e.g. /v1
+    chain: tuple[_Level, ...]  # one level per collection/{item} pair
+    tail: _Level | None  # the literals after the last pair (a collection or an action)
 
 
 def plan_resources(
@@ -82,7 +88,7 @@ def plan_resources(
     resources: dict[tuple[str, str], Resource] = {}
     planned: list[tuple[CompiledOperation, Role, Declaration, _Shape, bool]] = []
     item_keys = {
-        (op.spec_name, _key(shape.prefix, shape.chain))
+        (op.spec_name, shape.chain[-1].key)
         for op in operations
         if (shape := _parse(op.path_template)) is not None and shape.chain and shape.tail is None
     }
@@ -98,26 +104,26 @@ def plan_resources(
         if not declaration.stateful or shape is None:
             continue
         collection = shape.tail is not None and (
-            (operation.spec_name, _key(shape.prefix, (*shape.chain, (shape.tail, "")))) in item_keys
+            (operation.spec_name, shape.tail.key) in item_keys
             or (operation.method == "GET" and _answers_list(operation))
         )
         role = declaration.role or _inferred_role(operation.method, shape, collection)
         if role is None:
             continue
         on_collection = role in ("create", "list")
-        if on_collection and shape.tail is None and not shape.chain:
+        if on_collection and shape.tail is None:
             continue
         if not on_collection and not shape.chain:
             continue
         planned.append((operation, role, declaration, shape, on_collection))
     bound = []
     for operation, role, declaration, shape, on_collection in planned:
-        chain = (*shape.chain, (shape.tail, "")) if on_collection and shape.tail else shape.chain
-        resource = _resource(resources, operation.spec_name, shape.prefix, chain)
+        chain = (*shape.chain, shape.tail) if on_collection and shape.tail else shape.chain
+        resource = _resource(resources, operation.spec_name, chain)
         with _in_file(specs[operation.spec_name]):
             _declare(resource, declaration)
-        scope = tuple(parameter for _, parameter in chain[:-1])
-        item = None if on_collection else chain[-1][1]
+        scope = tuple(level.parameter for level in chain[:-1])
+        item = None if on_collection else chain[-1].parameter
         bound.append(Bound(operation, role, resource, scope, item, declaration, None))
     _name_resources(list(resources.values()), set(taken))
     for resource in resources.values():
@@ -181,31 +187,26 @@ def _check_fields(entry: Bound) -> None:
 
 
 def _parse(template: str) -> _Shape | None:
-    segments = [segment for segment in template.split("/") if segment]
-    chain: list[tuple[str, str]] = []
-    prefix: list[str] = []
-    index = 0
-    while index < len(segments):
-        segment = segments[index]
-        if _PARAMETER.match(segment) or "{" in segment:
-            return None  # a parameter not after a collection name: not a resource path
-        following = segments[index + 1] if index + 1 < len(segments) else None
-        if following is None:
-            return _Shape(tuple(chain), segment, "/" + "/".join(prefix))
-        parameter = _PARAMETER.match(following)
-        if parameter:
-            chain.append((segment, parameter.group(1)))
-            index += 2
+    """The collection/{item} pairs of a path; ``None`` for a path that is not one
+    (a parameter not after a literal, ``/files/{name}.json``)."""
+    chain: list[_Level] = []
+    run: list[str] = []  # literals since the last parameter
+    blanked: list[str] = []
+    for segment in (segment for segment in template.split("/") if segment):
+        parameter = _PARAMETER.match(segment)
+        if parameter is None and "{" in segment:
+            return None
+        if parameter is None:
+            run.append(segment)
+            blanked.append(segment)
             continue
-        if "{" in following or chain:
-            return None  # /things/{id}/sub/more: not modelled
-        prefix.append(segment)
-        index += 1
-    return _Shape(tuple(chain), None, "/" + "/".join(prefix))
-
-
-def _key(prefix: str, chain: Sequence[tuple[str, str]]) -> str:
-    return prefix.rstrip("/") + "".join(f"/{literal}/{{}}" for literal, _ in chain)[:-3]
+        if not run:
+            return None
+        chain.append(_Level(run[-1], parameter.group(1), "/" + "/".join(blanked)))
+        blanked.append("{}")
+        run = []
+    tail = _Level(run[-1], "", "/" + "/".join(blanked)) if run else None
+    return _Shape(tuple(chain), tail)
 
 
 def _inferred_role(method: str, shape: _Shape, collection: bool) -> Role | None:
@@ -244,16 +245,13 @@ def json_schema_of(response: Any) -> dict[str, Any] | None:
 
 
 def _resource(
-    resources: dict[tuple[str, str], Resource],
-    spec_name: str,
-    prefix: str,
-    chain: Sequence[tuple[str, str]],
+    resources: dict[tuple[str, str], Resource], spec_name: str, chain: Sequence[_Level]
 ) -> Resource:
-    key = _key(prefix, chain)
+    key = chain[-1].key
     found = resources.get((spec_name, key))
     if found is None:
-        parent = _resource(resources, spec_name, prefix, chain[:-1]) if len(chain) > 1 else None
-        found = Resource(spec_name, key, chain[-1][0], parent)
+        parent = _resource(resources, spec_name, chain[:-1]) if len(chain) > 1 else None
+        found = Resource(spec_name, key, chain[-1].literal, parent)
         resources[(spec_name, key)] = found
         if parent is not None:
             parent.children.append(found)
@@ -318,11 +316,12 @@ def _learn_fields(resource: Resource, bound: list[Bound]) -> None:
         resource.fields |= property_names(resource.record_schema, root)
     if any(entry.declaration.id for entry in bound):
         return
-    singular = _singular(resource.literal)
+    one = singular(resource.literal)
     parameters = [entry.item_parameter for entry in bound if entry.item_parameter]
-    for candidate in ("id", f"{singular}Id", f"{singular}_id", *parameters):
-        if candidate in resource.fields:
-            resource.id_field = candidate
+    by_lower = {name.lower(): name for name in sorted(resource.fields)}
+    for candidate in ("id", f"{one}Id", f"{one}_id", *parameters):
+        if candidate.lower() in by_lower:  # Twilio's {Sid} names the field sid
+            resource.id_field = by_lower[candidate.lower()]
             return
 
 
@@ -345,7 +344,7 @@ def _record_schemas(entry: Bound, schema: Any) -> list[Any]:
     return parts
 
 
-def _singular(literal: str) -> str:
+def singular(literal: str) -> str:
     """``plan-definitions`` → ``planDefinition``, ``categories`` → ``category``."""
     words = [word for word in re.split(r"[-_.\s]+", literal) if word]
     if not words:

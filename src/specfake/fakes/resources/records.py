@@ -5,6 +5,7 @@ the declared checks (``requires``, ``version``) and changes (``set``, the versio
 
 from __future__ import annotations
 
+import random
 import re
 import uuid
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from specfake.pipeline.synthesis import synthesize
 
 Record = dict[str, Any]
 _TIMESTAMP_FORMATS = ("date-time",)
+_ID_ATTEMPTS = 20  # draws of a patterned id before settling for a UUID
 # Timestamps the server keeps, set on create whether or not the schema requires them.
 _STAMPED = re.compile(r"^(created|updated|modified|last_?updated|last_?modified)(_?at|_?on)?$",
                       re.IGNORECASE)  # fmt: skip
@@ -47,7 +49,8 @@ def server_fields(bound: Bound, body: Record, now: str) -> Record:
 
 
 def new_id(bound: Bound, existing: list[Any]) -> Any:
-    """A fresh id: the next integer where the id is an integer, else a UUID."""
+    """A fresh id: the next integer where the id is an integer; a UUID where the format says
+    so or the schema says nothing; else a new value of the id's schema (its ``pattern``)."""
     schema = _record_schema(bound)
     root = bound.operation.schema_root
     node: dict[str, Any] = {}
@@ -57,6 +60,13 @@ def new_id(bound: Bound, existing: list[Any]) -> Any:
     if types == "integer" or (isinstance(types, list) and "integer" in types):
         numbers = [value for value in existing if isinstance(value, int)]
         return max(numbers, default=0) + 1
+    if node.get("format") == "uuid" or not ({"pattern", "format", "enum"} & node.keys()):
+        return str(uuid.uuid4())
+    taken = set(existing)
+    for _ in range(_ID_ATTEMPTS):
+        candidate = synthesize(node, root, seed=random.randrange(2**32))
+        if isinstance(candidate, str | int) and candidate not in taken:
+            return candidate
     return str(uuid.uuid4())
 
 

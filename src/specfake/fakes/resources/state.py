@@ -63,8 +63,8 @@ def section_errors(resource: Resource, rows: list[Record], known: set[str]) -> l
         key = stored_key(resource, row)
         pointer = f"/{resource.name}/{index}"
         if (earlier := first.setdefault(key, index)) != index:
-            errors.append(FieldError("body", f"{pointer}/{resource.id_field}",
-                                     f"duplicate of /{resource.name}/{earlier}"))  # fmt: skip
+            message = f"duplicate of /{resource.name}/{earlier}/{resource.id_field}"
+            errors.append(FieldError("body", f"{pointer}/{resource.id_field}", message))
         if resource.parent is not None:
             parent_key = key_of_parent(resource, row)
             if parent_key not in known:
