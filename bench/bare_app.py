@@ -38,6 +38,8 @@ app = Starlette(
         Route("/v1/plan-definitions/{id}/draft", answer, methods=["PATCH"]),
         Route("/v1/plan-definitions/{id}/publish", answer, methods=["POST"]),
         Route("/cohort/draft", answer, methods=["POST"]),
+        Route("/things", answer, methods=["POST"]),
+        Route("/things/{thingId}", answer, methods=["GET"]),
     ]
 )
 

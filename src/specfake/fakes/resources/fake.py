@@ -56,9 +56,8 @@ class ResourceFake:
         for resource in self._resources:
             store.set_limit(_tombstones(resource), TOMBSTONES)
             self._keys[resource.name] = IdempotencyKeys(store, f"{resource.name}#keys", KEYS)
-        if config.max_records is not None:
-            for resource in self._resources:
-                store.set_limit(resource.name, CollectionLimit(capacity=config.max_records))
+        for resource in self._resources:  # bounded: past it a create is a 507, never an eviction
+            store.set_limit(resource.name, CollectionLimit(capacity=config.max_records))
 
     # --- the Fake protocol --------------------------------------------------------------
 
@@ -183,13 +182,17 @@ class ResourceFake:
         body = request.body if isinstance(request.body, dict) else {}
         now = utc_now_iso()
         given = body.get(resource.id_field)
+        id_schema = records.id_schema(bound)
         for _ in range(_MAX_ATTEMPTS):
             if given is not None:
                 record_id = given
             else:
-                ids = [record.value.get(resource.id_field)
-                       for _, record in await self._store.list(resource.name)]  # fmt: skip
-                record_id = records.new_id(bound, ids)
+                taken: set[Any] = set()
+                if records.needs_taken_ids(id_schema):  # a UUID needs no look at the others
+                    ids = (r.value.get(resource.id_field) for _, r in await self._store.list(
+                        resource.name))  # fmt: skip
+                    taken = {value for value in ids if isinstance(value, str | int)}
+                record_id = records.new_id(bound, id_schema, taken)
             made = records.server_fields(bound, body, now)
             record = {resource.id_field: record_id, **body, **made}
             record = records.written(bound, record, now, str(uuid.uuid4()))

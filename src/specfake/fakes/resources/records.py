@@ -48,26 +48,42 @@ def server_fields(bound: Bound, body: Record, now: str) -> Record:
     return made
 
 
-def new_id(bound: Bound, existing: list[Any]) -> Any:
-    """A fresh id: the next integer where the id is an integer; a UUID where the format says
-    so or the schema says nothing; else a new value of the id's schema (its ``pattern``)."""
+def id_schema(bound: Bound) -> dict[str, Any]:
+    """The schema of the record's id field in the operation's answer (``{}`` if none)."""
     schema = _record_schema(bound)
     root = bound.operation.schema_root
-    node: dict[str, Any] = {}
-    if schema is not None:
-        node = resolved(view(schema, root).properties.get(bound.resource.id_field, {}), root)
-    types = node.get("type")
-    if types == "integer" or (isinstance(types, list) and "integer" in types):
-        numbers = [value for value in existing if isinstance(value, int)]
-        return max(numbers, default=0) + 1
-    if node.get("format") == "uuid" or not ({"pattern", "format", "enum"} & node.keys()):
-        return str(uuid.uuid4())
-    taken = set(existing)
-    for _ in range(_ID_ATTEMPTS):
-        candidate = synthesize(node, root, seed=random.randrange(2**32))
-        if isinstance(candidate, str | int) and candidate not in taken:
-            return candidate
+    if schema is None:
+        return {}
+    return resolved(view(schema, root).properties.get(bound.resource.id_field, {}), root)
+
+
+def needs_taken_ids(node: dict[str, Any]) -> bool:
+    """Whether making a new id needs the ids taken (a counter or a pattern, not a UUID)."""
+    return _is_integer(node) or not _is_uuid(node)
+
+
+def new_id(bound: Bound, node: dict[str, Any], taken: set[Any]) -> Any:
+    """A fresh id for an id of schema ``node``: the next integer where it is an integer; a
+    UUID where the format says so or the schema says nothing; else a new value of the
+    schema (its ``pattern``) not in ``taken``."""
+    if _is_integer(node):
+        return max((value for value in taken if isinstance(value, int)), default=0) + 1
+    if not _is_uuid(node):
+        root = bound.operation.schema_root
+        for _ in range(_ID_ATTEMPTS):
+            candidate = synthesize(node, root, seed=random.randrange(2**32))
+            if isinstance(candidate, str | int) and candidate not in taken:
+                return candidate
     return str(uuid.uuid4())
+
+
+def _is_integer(node: dict[str, Any]) -> bool:
+    types = node.get("type")
+    return types == "integer" or (isinstance(types, list) and "integer" in types)
+
+
+def _is_uuid(node: dict[str, Any]) -> bool:
+    return node.get("format") == "uuid" or not ({"pattern", "format", "enum"} & node.keys())
 
 
 def refused_state(declaration: Declaration, record: Record, record_id: str) -> Problem | None:
