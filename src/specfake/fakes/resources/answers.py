@@ -14,7 +14,7 @@ from typing import Any
 
 from specfake.errors import PROBLEM_CONTENT_TYPE, Problem
 from specfake.fakes.resources.plan import Bound, json_schema_of
-from specfake.fakes.resources.schemas import COUNT_PROPERTIES, list_property, view
+from specfake.fakes.resources.schemas import COUNT_PROPERTIES, list_property, property_names, view
 from specfake.pipeline.body import is_json_media
 from specfake.pipeline.mocker import WARNING_HEADER, checked_mock, header_safe
 from specfake.pipeline.negotiation import MockChoice, choose_mock
@@ -198,3 +198,18 @@ def _typed_like(example: Any, record_id: str) -> Any:
         except ValueError:
             return record_id
     return record_id
+
+
+def documents_header(bound: Bound, status: int, name: str) -> bool:
+    response = bound.operation.response_for(status)
+    return response is not None and any(h.name.lower() == name for h in response.headers)
+
+
+def answers_record(bound: Bound, status: int) -> bool:
+    """Whether an action's answer is the record (wrapped or not), not something else such as
+    a job or a message."""
+    if bound.envelope is not None or bound.declaration.answer == "documented":
+        return True
+    schema = json_schema_of(bound.operation.response_for(status))
+    root = bound.operation.schema_root
+    return schema is not None and bound.resource.id_field in property_names(schema, root)

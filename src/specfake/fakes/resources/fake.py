@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -20,10 +19,9 @@ from specfake.config import ServerConfig
 from specfake.errors import FieldError, Problem, conflict, not_found
 from specfake.fakes.base import Binding, utc_now_iso
 from specfake.fakes.idempotency import IdempotencyKeys, fingerprint
-from specfake.fakes.resources import answers, records, state
-from specfake.fakes.resources.patching import JSON_PATCH, merge_mode, patched
-from specfake.fakes.resources.plan import Bound, Resource, json_schema_of, singular
-from specfake.fakes.resources.schemas import property_names
+from specfake.fakes.resources import answers, inputs, records, state
+from specfake.fakes.resources.patching import merge_mode, patched
+from specfake.fakes.resources.plan import Bound, Resource, singular
 from specfake.pipeline.outcome import Handler, OperationRequest, Outcome, Refusal
 from specfake.spec.defects import SpecWarning
 from specfake.store.base import CollectionLimit, StateStore, Versioned
@@ -32,8 +30,6 @@ Record = dict[str, Any]
 _MAX_ATTEMPTS = 8  # a write lost to a concurrent one is read and tried again this often
 TOMBSTONES = CollectionLimit(max_items=10_000)
 KEYS = CollectionLimit(max_items=10_000, max_age_seconds=24 * 3600)
-_PAGE_SIZES = ("limit", "per_page", "perPage", "pageSize", "page_size", "size")
-_OFFSETS = ("offset", "skip", "start")
 
 
 class ResourceFake:
@@ -140,7 +136,7 @@ class ResourceFake:
         return answers.checked(bound, replayed)
 
     async def _answer(self, bound: Bound, request: OperationRequest) -> Outcome:
-        request = _documented_only(bound, request)
+        request = inputs.documented_only(bound, request)
         scope = tuple(request.path[name] for name in bound.scope_parameters)
         unknown_parent = await self._missing_parent(bound, scope)
         if unknown_parent is not None:
@@ -171,7 +167,7 @@ class ResourceFake:
             for key, record in await self._store.list(resource.name)
             if state.key_parts(resource, key)[:-1] == prefix
         ]
-        page = _page(rows, request.query)
+        page = inputs.page_of(rows, request.query)
         status = answers.success_status(bound.operation, (200,)) or 200
         return answers.list_answer(bound, page, len(rows), status)
 
@@ -201,8 +197,9 @@ class ResourceFake:
                 await self._store.compare_and_set(_tombstones(resource), key, None, None)
                 status = answers.success_status(bound.operation, (201, 200)) or 201
                 headers = {}
-                if _documents_header(bound, status, "location"):
-                    headers["Location"] = f"{_request_path(bound, request)}/{quote(str(record_id))}"
+                if answers.documents_header(bound, status, "location"):
+                    collection = inputs.request_path(bound, request)
+                    headers["Location"] = f"{collection}/{quote(str(record_id), safe='')}"
                 return self._record_answer(bound, record, status, headers)
             if given is not None:
                 self._refuse(bound, conflict(
@@ -287,7 +284,7 @@ class ResourceFake:
         preferred = (201, 200) if created and bound.role == "replace" else (200, 201)
         status = answers.success_status(bound.operation, preferred) or 200
         response = bound.operation.response_for(status)
-        if bound.role == "action" and not _answers_record(bound, status):
+        if bound.role == "action" and not answers.answers_record(bound, status):
             return answers.example_answer(bound, str(record[bound.resource.id_field]),
                                           bound.resource.id_field)  # fmt: skip
         if response is not None and not response.media:
@@ -302,7 +299,7 @@ class ResourceFake:
 
     def _etag(self, bound: Bound, record: Record) -> dict[str, str]:
         tag = records.version_header(bound.resource, record)
-        documented = any(_documents_header(bound, int(code), "etag")
+        documented = any(answers.documents_header(bound, int(code), "etag")
                          for code in bound.operation.responses if code.isdigit())  # fmt: skip
         return {"ETag": tag} if tag is not None and documented else {}
 
@@ -380,57 +377,5 @@ def _handler(fake: ResourceFake, bound: Bound) -> Callable[[OperationRequest], A
     return handle
 
 
-def _documented_only(bound: Bound, request: OperationRequest) -> OperationRequest:
-    """``request`` with only the body members its schema documents: a client's extra field
-    (a ``status`` in a PATCH) must not write what the operation does not offer to change."""
-    body = request.body
-    if not isinstance(body, dict):
-        return request
-    names: set[str] = set()
-    for media_type, media in bound.operation.body_media.items():
-        if media.validator is not None and media_type != JSON_PATCH:
-            names |= property_names(media.validator.schema, bound.operation.schema_root)
-    if not names or names >= body.keys():
-        return request
-    return replace(request, body={name: value for name, value in body.items() if name in names})
-
-
 def _tombstones(resource: Resource) -> str:
     return f"{resource.name}#deleted"
-
-
-def _page(rows: list[Record], query: Mapping[str, Any]) -> list[Record]:
-    """One page of ``rows`` by the recognizable paging parameters: ``limit``/``offset``, or
-    ``page`` (from 1) with ``per_page``/``pageSize``/``size``."""
-    size = next((query[name] for name in _PAGE_SIZES if _is_count(query.get(name))), None)
-    offset = next((query[name] for name in _OFFSETS if _is_count(query.get(name))), 0)
-    page = query.get("page")
-    if _is_count(page) and size is not None:
-        offset = max(page - 1, 0) * size
-    return rows[offset : offset + size] if size is not None else rows[offset:]
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _documents_header(bound: Bound, status: int, name: str) -> bool:
-    response = bound.operation.response_for(status)
-    return response is not None and any(h.name.lower() == name for h in response.headers)
-
-
-def _answers_record(bound: Bound, status: int) -> bool:
-    """Whether an action's answer is the record (wrapped or not), not something else such as
-    a job or a message."""
-    if bound.envelope is not None or bound.declaration.answer == "documented":
-        return True
-    schema = json_schema_of(bound.operation.response_for(status))
-    root = bound.operation.schema_root
-    return schema is not None and bound.resource.id_field in property_names(schema, root)
-
-
-def _request_path(bound: Bound, request: OperationRequest) -> str:
-    path = bound.operation.path_template
-    for name, value in request.path.items():
-        path = path.replace("{" + name + "}", quote(str(value), safe=""))
-    return path
