@@ -131,7 +131,7 @@ def test_a_fake_from_another_package_answers_its_operation(tmp_path, thing_plugi
 
 def test_without_the_plugin_the_generic_resource_fake_answers_the_same_spec(tmp_path):
     world = build_world(ServerConfig(specs=[write_spec(tmp_path, THINGS_SPEC)]), MemoryStore())
-    assert [world.answered_by(operation) for operation in world.operations] == ["stateful fake"]
+    assert [world.answered_by(op) for op in world.operations] == ["resource things (read)"]
     assert [fake.name for fake in world.fakes] == ["resources"]
     assert list(world.state_schemas).count("things") == 1
 

@@ -51,8 +51,12 @@ class World:
         return tuple(warning for part in self.defects for warning in part)
 
     def answered_by(self, operation: CompiledOperation) -> str:
-        """``stateful fake`` or ``mock from spec``: the banner's and the dashboard's column."""
+        """``resource things (create)``, ``stateful fake`` or ``mock from spec``: the banner's
+        and the dashboard's column."""
         key = (operation.spec_name, operation.operation_id)
+        for fake in self.fakes:
+            if isinstance(fake, ResourceFake) and key in fake.roles():
+                return fake.roles()[key]
         return "stateful fake" if key in self.handlers else "mock from spec"
 
     def banner(self) -> str:

@@ -61,4 +61,21 @@ def test_stateful_false_leaves_a_plain_mock(tmp_path):
     create = next(op for op in world.operations if op.operation_id == "createAuthor")
     read = next(op for op in world.operations if op.operation_id == "getAuthor")
     assert world.answered_by(create) == "mock from spec"
-    assert world.answered_by(read) == "stateful fake"
+    assert world.answered_by(read) == "resource authors (read)"
+
+
+def test_a_declared_name_a_fake_owns_stops_start_up(tmp_path):
+    def clash(paths):
+        paths["/authors"]["x-specfake"] = {"resource": "cohort_drafts"}
+
+    with pytest.raises(SpecfakeError, match=r"'cohort_drafts'.*already a state section"):
+        _world_with(tmp_path, clash)
+
+
+def test_two_operations_declaring_two_names_for_one_resource_stop_start_up(tmp_path):
+    def disagree(paths):
+        paths["/authors"]["x-specfake"] = {"resource": "writers"}
+        paths["/authors/{authorId}"]["x-specfake"] = {"resource": "poets"}
+
+    with pytest.raises(SpecfakeError, match=r"'poets'|'writers'"):
+        _world_with(tmp_path, disagree)

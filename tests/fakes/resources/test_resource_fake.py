@@ -250,3 +250,16 @@ async def test_stateless_turns_every_operation_into_a_mock():
     async with in_process(config) as app:
         await app.client.post("/authors", json={"name": "Ann"})
         assert (await app.client.get("/__specfake__/state")).json() == {}
+
+
+async def test_a_delete_that_documents_no_2xx_answers_204_with_a_warning(tmp_path):
+    def no_success(document):
+        del document["paths"]["/authors/{authorId}"]["delete"]["responses"]["204"]
+
+    spec = _spec_with(tmp_path, no_success)
+    async with in_process(ServerConfig(specs=[spec], fixtures=None)) as app:
+        response = await app.client.delete(f"/authors/{SEEDED_AUTHOR}")
+        assert response.status_code == 204 and "documents no 2xx" in response.headers[
+            "specfake-warning"
+        ]
+        assert (await app.client.get(f"/authors/{SEEDED_AUTHOR}")).status_code == 404

@@ -56,7 +56,8 @@ def record_answer(
         record_schema = view(schema, root).properties.get(bound.envelope, {})
     body: Any = _projected(record, record_schema, root, bound.declaration.answer == "documented")
     if bound.envelope is not None:
-        body = {**_example_fields(operation, status), bound.envelope: body}
+        fields = bound.memoized(("fields", status), lambda: _example_fields(operation, status))
+        body = {**fields, bound.envelope: body}
     return checked(bound, Outcome(status, body, _json_media(response), headers or {}))
 
 
@@ -76,8 +77,9 @@ def list_answer(bound: Bound, records: list[Record], total: int, status: int) ->
         return checked(bound, Outcome(status, items, _json_media(response)))
     name = list_property(schema, root) or "data"
     items_schema = view(outer.properties.get(name, {}), root).items or {}
+    fields = bound.memoized(("fields", status), lambda: _example_fields(operation, status))
     body = {
-        **_example_fields(operation, status),
+        **fields,
         name: [_projected(record, items_schema, root, documented) for record in records],
     }
     for count in COUNT_PROPERTIES:
@@ -98,7 +100,8 @@ def refusal(bound: Bound, problem: Problem) -> Outcome:
     properties = view(schema, operation.schema_root).properties
     if {"type", "title", "status", "detail"} & set(properties) >= {"title", "detail"}:
         return checked(bound, problem_outcome(problem))
-    body = documented_body(operation, problem.status)
+    body = bound.memoized(("documented", problem.status),
+                          lambda: documented_body(operation, problem.status))  # fmt: skip
     if isinstance(body, dict):
         body = dict(body)
         for name in _TEXT_FIELDS:

@@ -67,6 +67,14 @@ class ResourceFake:
             for b in self._plan
         }
 
+    def roles(self) -> dict[tuple[str, str], str]:
+        """What each planned operation is, for the banner: ``resource things (create)``."""
+        return {
+            (b.operation.spec_name, b.operation.operation_id): f"resource {b.resource.name} "
+            f"({b.role})"
+            for b in self._plan
+        }
+
     def state_schema(self) -> Mapping[str, dict[str, Any]]:
         return {resource.name: state.section_schema(resource) for resource in self._resources}
 
@@ -178,7 +186,7 @@ class ResourceFake:
         body = request.body if isinstance(request.body, dict) else {}
         now = utc_now_iso()
         given = body.get(resource.id_field)
-        id_schema = records.id_schema(bound)
+        id_schema = bound.memoized("id schema", lambda: records.id_schema(bound))
         for _ in range(_MAX_ATTEMPTS):
             if given is not None:
                 record_id = given
@@ -299,8 +307,10 @@ class ResourceFake:
 
     def _etag(self, bound: Bound, record: Record) -> dict[str, str]:
         tag = records.version_header(bound.resource, record)
-        documented = any(answers.documents_header(bound, int(code), "etag")
-                         for code in bound.operation.responses if code.isdigit())  # fmt: skip
+        documented = bound.memoized("etag", lambda: any(
+            answers.documents_header(bound, int(code), "etag")
+            for code in bound.operation.responses if code.isdigit()
+        ))  # fmt: skip
         return {"ETag": tag} if tag is not None and documented else {}
 
     def _deleted_answer(self, bound: Bound, record: Record | None) -> Outcome:

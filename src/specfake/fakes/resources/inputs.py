@@ -24,10 +24,7 @@ def documented_only(bound: Bound, request: OperationRequest) -> OperationRequest
     body = request.body
     if not isinstance(body, dict):
         return request
-    names: set[str] = set()
-    for media_type, media in bound.operation.body_media.items():
-        if media.validator is not None and media_type != JSON_PATCH:
-            names |= property_names(media.validator.schema, bound.operation.schema_root)
+    names = bound.memoized("body names", lambda: _body_names(bound))
     if not names or names >= body.keys():
         return request
     return replace(request, body={name: value for name, value in body.items() if name in names})
@@ -53,3 +50,11 @@ def request_path(bound: Bound, request: OperationRequest) -> str:
     for name, value in request.path.items():
         path = path.replace("{" + name + "}", quote(str(value), safe=""))
     return path
+
+
+def _body_names(bound: Bound) -> set[str]:
+    names: set[str] = set()
+    for media_type, media in bound.operation.body_media.items():
+        if media.validator is not None and media_type != JSON_PATCH:
+            names |= property_names(media.validator.schema, bound.operation.schema_root)
+    return names

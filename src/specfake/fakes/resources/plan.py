@@ -12,10 +12,10 @@ these, or declare ``stateful: false``, stay plain mocks.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 from specfake.errors import SpecfakeError
 from specfake.fakes.resources.declarations import Declaration, Role, read_declaration
@@ -28,6 +28,7 @@ from specfake.fakes.resources.schemas import (
 from specfake.pipeline.body import is_json_media
 from specfake.spec import CompiledOperation, LoadedSpec
 
+T = TypeVar("T")
 _PARAMETER = re.compile(r"^\{([^{}]+)\}$")
 _ITEM_ROLES: dict[str, Role] = {"GET": "read", "PUT": "replace", "PATCH": "merge",
                                 "DELETE": "delete"}  # fmt: skip
@@ -62,6 +63,14 @@ class Bound:
     item_parameter: str | None  # the one naming the record, for item roles and actions
     declaration: Declaration
     envelope: str | None  # the answer's property wrapping the record
+    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def memoized(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``key`` for this operation: what is read from its spec (an
+        example, the properties a schema lists) does not change while it is served."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,21 +370,9 @@ def singular(literal: str) -> str:
 def _with_envelope(entry: Bound) -> Bound:
     declared = entry.declaration.envelope
     if declared is not None or entry.role == "list":
-        return _replace_envelope(entry, declared)
+        return replace(entry, envelope=declared)
     schema = json_schema_of(success_response(entry.operation))
     if schema is None:
         return entry
     wrapper = record_wrapper(schema, entry.operation.schema_root, entry.resource.id_field)
-    return _replace_envelope(entry, wrapper)
-
-
-def _replace_envelope(entry: Bound, envelope: str | None) -> Bound:
-    return Bound(
-        entry.operation,
-        entry.role,
-        entry.resource,
-        entry.scope_parameters,
-        entry.item_parameter,
-        entry.declaration,
-        envelope,
-    )
+    return replace(entry, envelope=wrapper)

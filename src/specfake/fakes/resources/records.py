@@ -5,6 +5,7 @@ the declared checks (``requires``, ``version``) and changes (``set``, the versio
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 import uuid
@@ -43,8 +44,10 @@ def server_fields(bound: Bound, body: Record, now: str) -> Record:
         server_made = name in shape.required or node.get("readOnly") is True
         if node.get("format") in _TIMESTAMP_FORMATS and (server_made or _STAMPED.match(name)):
             made[name] = now
-        elif server_made:
-            made[name] = synthesize(sub, root)
+        elif server_made:  # static synthesis: the same value every time, so made once
+            made[name] = copy.deepcopy(
+                bound.memoized(("made", name), lambda sub=sub: synthesize(sub, root))
+            )
     return made
 
 
