@@ -263,3 +263,37 @@ async def test_a_delete_that_documents_no_2xx_answers_204_with_a_warning(tmp_pat
             "specfake-warning"
         ]
         assert (await app.client.get(f"/authors/{SEEDED_AUTHOR}")).status_code == 404
+
+
+async def test_put_replaces_the_record_and_the_version_continues_from_the_stored_one(tmp_path):
+    def with_put(document):
+        item = document["paths"]["/orders/{orderId}"]
+        item["put"] = {
+            "operationId": "replaceOrder",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Order"}}}},
+            "responses": {"200": {"description": "Replaced", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Order"}}}}},
+        }  # fmt: skip
+
+    spec = _spec_with(tmp_path, with_put)
+    async with in_process(ServerConfig(specs=[spec], fixtures=None)) as app:
+        order = (await app.client.post("/orders", json={"item": "pen", "quantity": 2})).json()
+        replaced = await app.client.put(
+            f"/orders/{order['id']}",
+            json={"id": "other", "item": "ink", "status": "placed", "version": 40},
+        )
+        assert replaced.status_code == 200
+        assert replaced.json() == {"id": order["id"], "item": "ink", "status": "placed",
+                                   "version": 2}  # fmt: skip
+
+
+async def test_a_record_created_again_under_a_deleted_key_is_found(shop):
+    author = await create_author(shop)
+    await shop.post(f"/authors/{author['id']}/books", json={"title": "Dune"})
+    await shop.delete(f"/authors/{author['id']}")  # book 1 of this author is buried too
+    restored = {"authors": [author]}  # PUT state clears the authors' tombstones only
+    assert (await shop.put("/__specfake__/state", json=restored)).status_code == 204
+    again = await shop.post(f"/authors/{author['id']}/books", json={"title": "Emma"})
+    assert again.status_code == 201 and again.json()["bookId"] == 1
+    assert (await shop.get(f"/authors/{author['id']}/books/1")).json()["title"] == "Emma"

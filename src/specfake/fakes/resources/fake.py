@@ -199,10 +199,10 @@ class ResourceFake:
                 record_id = records.new_id(bound, id_schema, taken)
             made = records.server_fields(bound, body, now)
             record = {resource.id_field: record_id, **body, **made}
-            record = records.written(bound, record, now, str(uuid.uuid4()))
+            record = records.written(bound, record, {}, now, str(uuid.uuid4()))
             key = state.record_key(scope, record_id)
             if await self._store.compare_and_set(resource.name, key, None, record) is not None:
-                await self._store.compare_and_set(_tombstones(resource), key, None, None)
+                await self._unbury(resource, key)
                 status = answers.success_status(bound.operation, (201, 200)) or 201
                 headers = {}
                 if answers.documents_header(bound, status, "location"):
@@ -228,6 +228,12 @@ class ResourceFake:
             return await self._delete(bound, scope, record_id)  # written meanwhile: again
         await self._bury(resource, key)
         return self._deleted_answer(bound, found.value)
+
+    async def _unbury(self, resource: Resource, key: str) -> None:
+        """The tombstone of ``key`` gone: a record was created under it again."""
+        tombstone = await self._store.get(_tombstones(resource), key)
+        if tombstone is not None:
+            await self._store.compare_and_set(_tombstones(resource), key, tombstone.revision, None)
 
     async def _bury(self, resource: Resource, key: str) -> None:
         """A tombstone for ``key``, and its nested records deleted (and buried) too."""
@@ -256,7 +262,7 @@ class ResourceFake:
                 self._check(bound, request, base, str(record_id))
             changed = self._changed(bound, request, base)
             changed[resource.id_field] = base.get(resource.id_field, record_id)
-            record = records.written(bound, changed, now, str(uuid.uuid4()))
+            record = records.written(bound, changed, base, now, str(uuid.uuid4()))
             revision = found.revision if found is not None else None
             if await self._store.compare_and_set(resource.name, key, revision, record):
                 return self._write_answer(bound, request, record, created=found is None)
@@ -264,16 +270,18 @@ class ResourceFake:
         raise AssertionError("unreachable")
 
     def _changed(self, bound: Bound, request: OperationRequest, base: Record) -> Record:
+        """The record's new content: the body replacing it, merged into it, or (an action)
+        the record as it is; the body field carrying the expected version is never stored."""
         body = request.body
+        expected = bound.declaration.version.expected
+        never_stored = expected.body_field if expected is not None else None
+        if isinstance(body, dict) and never_stored is not None:
+            body = {name: value for name, value in body.items() if name != never_stored}
         if bound.role == "replace":
             return dict(body) if isinstance(body, dict) else dict(base)
         if bound.role == "action":
             return dict(base)
         mode = merge_mode(request.headers.get("content-type"), bound.declaration.merge)
-        expected = bound.declaration.version.expected
-        never_stored = expected.body_field if expected is not None else None
-        if isinstance(body, dict) and never_stored is not None:
-            body = {name: value for name, value in body.items() if name != never_stored}
         return patched(base, body, mode)
 
     def _check(self, bound: Bound, request: OperationRequest, record: Record, name: str) -> None:

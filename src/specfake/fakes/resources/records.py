@@ -139,21 +139,24 @@ def same_version(expected: Any, current: Any) -> bool:
     return bool(expected == current)
 
 
-def written(bound: Bound, record: Record, now: str, request_id: str) -> Record:
-    """``record`` after the declared changes of a write: ``set`` (``$now``, ``$uuid``), the
-    version bumped by 1, and the ``history`` copy appended."""
+def written(
+    bound: Bound, record: Record, stored: Record, now: str, request_id: str
+) -> Record:
+    """``record`` (the write's new content) after the declared changes: ``set`` (``$now``,
+    ``$uuid``), the version one above the ``stored`` record's (1 for a new one, whatever the
+    body said), and the ``history`` copy appended to the stored history."""
     declaration = bound.declaration
     result = {**record, **{name: _value(value, now, request_id)
                            for name, value in declaration.set.items()}}  # fmt: skip
     field = bound.resource.version_field
     if field is not None:
-        current = record.get(field)
+        current = stored.get(field)
         result[field] = current + 1 if _is_number(current) else 1
     if declaration.history is not None:
         history = declaration.history
-        copy = {name: result[name] for name in history.copy if name in result}
-        previous = record.get(history.field)
-        result[history.field] = [*(previous if isinstance(previous, list) else []), copy]
+        copied = {name: result[name] for name in history.copy if name in result}
+        previous = stored.get(history.field)
+        result[history.field] = [*(previous if isinstance(previous, list) else []), copied]
     return result
 
 
