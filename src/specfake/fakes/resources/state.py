@@ -60,20 +60,21 @@ def section_errors(resource: Resource, rows: list[Record], known: set[str]) -> l
     errors = []
     first: dict[str, int] = {}
     for index, row in enumerate(rows):
-        key = stored_key(resource, row)
-        pointer = f"/{resource.name}/{index}"
-        if (earlier := first.setdefault(key, index)) != index:
+        earlier = first.setdefault(stored_key(resource, row), index)
+        if earlier != index:
             message = f"duplicate of /{resource.name}/{earlier}/{resource.id_field}"
-            errors.append(FieldError("body", f"{pointer}/{resource.id_field}", message))
-        if resource.parent is not None:
-            parent_key = key_of_parent(resource, row)
-            if parent_key not in known:
-                message = f"no {resource.parent.name} record with these ids"
-                errors.append(FieldError("body", f"{pointer}/{PARENTS}", message))
+            pointer = f"/{resource.name}/{index}/{resource.id_field}"
+            errors.append(FieldError("body", pointer, message))
+        if resource.parent is not None and key_of_parent(resource, row) not in known:
+            message = f"no {resource.parent.name} record with these ids"
+            errors.append(FieldError("body", f"/{resource.name}/{index}/{PARENTS}", message))
     return errors
 
 
 def stored_key(resource: Resource, row: Record) -> str:
+    """The store key of a fixture row (a nested one's from its ``$parents``)."""
+    if resource.parent is None:
+        return str(row[resource.id_field])
     parents = row.get(PARENTS, {})
     scope = [parents.get(parent.name) for parent in ancestors(resource)]
     return record_key(scope, row[resource.id_field])
@@ -95,6 +96,8 @@ def dumped(resource: Resource, key: str, value: Record) -> Record:
 
 def loaded(row: Record) -> Record:
     """A fixture row as stored: without its ``$parents``, which its key holds."""
+    if PARENTS not in row:
+        return row  # rows are never edited in place, so the checked one can be stored as is
     return {name: value for name, value in row.items() if name != PARENTS}
 
 
