@@ -37,3 +37,16 @@ def test_a_fixture_file_with_yaml_nan_is_a_load_error_naming_file_and_field(
         load_fixture_dir(tmp_path, SCHEMAS)
     assert "scores.yaml" in str(refused.value)
     assert "/scores/1: is NaN or infinite" in str(refused.value)
+
+
+def test_a_section_no_served_operation_holds_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "state.yaml").write_text("scores: [1]\npathways: []\n")
+    warnings = []
+    assert load_fixture_dir(tmp_path, SCHEMAS, warnings.append) == {"scores": [1]}
+    assert [warning.pointer for warning in warnings] == ["/pathways"]
+
+
+def test_a_section_named_like_a_known_one_is_a_typo_and_an_error(tmp_path: Path) -> None:
+    (tmp_path / "state.yaml").write_text("score: [1]\n")
+    with pytest.raises(SpecfakeError, match="unknown section 'score'; did you mean 'scores'"):
+        load_fixture_dir(tmp_path, SCHEMAS)

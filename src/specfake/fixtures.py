@@ -7,6 +7,7 @@ format and goes through the same :func:`state_errors`, so both report a bad fiel
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from itertools import islice
 from pathlib import Path
@@ -50,7 +51,8 @@ def load_fixture_dir(
 
     A file that is not YAML, a section defined twice, or a field that breaks its schema is a
     :class:`SpecfakeError` naming the file and the field. A section no served resource or
-    fake holds (the fixtures of a spec not served now) is left out, and ``ignored`` is told.
+    fake holds (the fixtures of a spec not served now) is left out, and ``ignored`` is told;
+    one whose name is close to a known section's is a typo, and an error.
     """
     if not directory.is_dir():
         raise SpecfakeError(f"fixtures directory {directory} does not exist", file=directory)
@@ -80,6 +82,13 @@ def load_fixture_dir(
             for pointer in non_finite_numbers(content)
         ]  # fmt: skip
         for name in [name for name in content if name not in schemas]:
+            close = difflib.get_close_matches(str(name), list(schemas), n=1, cutoff=0.8)
+            if close:  # a typo, not another spec's section: say so rather than skip it
+                raise SpecfakeError(
+                    f"{path}: unknown section {name!r}; did you mean {close[0]!r}?",
+                    file=path,
+                    pointer=json_pointer([str(name)]),
+                )
             if ignored is not None:
                 ignored(SpecWarning(None, f"/{name}", f"{path}: no served operation holds "
                                     "this fixture section; it is ignored"))  # fmt: skip

@@ -10,7 +10,7 @@ handlers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -44,6 +44,7 @@ class World:
     checkers: tuple[Fake, ...]  # every installed fake, for the checks beyond the schemas
     fixtures: Mapping[str, Any]
     defects: tuple[Sequence[SpecWarning], ...] = ()  # per spec: its loader's, its compiler's
+    descriptions: Mapping[HandlerKey, str] = field(default_factory=dict)  # resources: name, role
 
     @property
     def warnings(self) -> tuple[SpecWarning, ...]:
@@ -54,9 +55,8 @@ class World:
         """``resource things (create)``, ``stateful fake`` or ``mock from spec``: the banner's
         and the dashboard's column."""
         key = (operation.spec_name, operation.operation_id)
-        for fake in self.fakes:
-            if isinstance(fake, ResourceFake) and key in fake.roles():
-                return fake.roles()[key]
+        if key in self.descriptions:
+            return self.descriptions[key]
         return "stateful fake" if key in self.handlers else "mock from spec"
 
     def banner(self) -> str:
@@ -105,6 +105,8 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
             bound.append(fake)
             handlers.update(fake_handlers)
     resource_warnings: list[SpecWarning] = []  # filled while serving (undocumented 404s)
+    descriptions: dict[HandlerKey, str] = {}
+    seeds: dict[str, Any] = {}  # the spec's examples, for the collections fixtures leave out
     if not config.stateless:
         taken = set(_state_schemas(installed))
         unbound = [op for op in operations if (op.spec_name, op.operation_id) not in handlers]
@@ -114,6 +116,7 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
             installed.append(resources)
             bound.append(resources)
             handlers.update(resources.handlers())
+            descriptions, seeds = resources.descriptions, resources.seeds()
     state_schemas = _state_schemas(installed)
     fixture_warnings: list[SpecWarning] = []
     fixtures = (
@@ -121,9 +124,7 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
         if config.fixtures
         else {}
     )
-    for fake in bound:
-        if isinstance(fake, ResourceFake):
-            fixtures = {**fake.seeds(), **fixtures}  # the spec's examples, unless fixtures say
+    fixtures = {**seeds, **fixtures}
     world = World(
         config=config,
         specs=specs,
@@ -135,6 +136,7 @@ def build_world(config: ServerConfig, store: StateStore) -> World:
         checkers=tuple(installed),
         fixtures=MappingProxyType(fixtures),
         defects=(*defects, fixture_warnings, resource_warnings),
+        descriptions=MappingProxyType(descriptions),
     )
     _check_fixture_references(world)
     return world

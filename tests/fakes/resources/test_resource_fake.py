@@ -168,10 +168,11 @@ async def test_a_refused_request_changes_nothing(shop):
 
 
 async def test_undocumented_fields_in_a_body_are_not_stored(shop):
-    order = (await shop.post("/orders", json={"item": "pen"})).json()
-    await shop.patch(f"/orders/{order['id']}", json={"quantity": 2})
     author = await create_author(shop, role="admin")
-    assert "role" not in author
+    patched = await shop.patch(f"/authors/{author['id']}", json={"createdAt": "x", "bio": "b"})
+    assert patched.status_code == 200 and patched.json()["createdAt"] == author["createdAt"]
+    state = (await shop.get("/__specfake__/state")).json()["authors"]
+    assert "role" not in author and "role" not in str(state)
 
 
 async def test_reset_and_state_export_of_generic_resources(shop):
@@ -265,7 +266,7 @@ async def test_a_delete_that_documents_no_2xx_answers_204_with_a_warning(tmp_pat
         assert (await app.client.get(f"/authors/{SEEDED_AUTHOR}")).status_code == 404
 
 
-async def test_put_replaces_the_record_and_the_version_continues_from_the_stored_one(tmp_path):
+async def test_put_replaces_the_record_keeping_server_fields_and_the_stored_version(tmp_path):
     def with_put(document):
         item = document["paths"]["/orders/{orderId}"]
         item["put"] = {
@@ -274,6 +275,13 @@ async def test_put_replaces_the_record_and_the_version_continues_from_the_stored
                 "schema": {"$ref": "#/components/schemas/Order"}}}},
             "responses": {"200": {"description": "Replaced", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Order"}}}}},
+        }  # fmt: skip
+        document["paths"]["/authors/{authorId}"]["put"] = {
+            "operationId": "replaceAuthor",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/NewAuthor"}}}},
+            "responses": {"200": {"description": "Replaced", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Author"}}}}},
         }  # fmt: skip
 
     spec = _spec_with(tmp_path, with_put)
@@ -286,14 +294,85 @@ async def test_put_replaces_the_record_and_the_version_continues_from_the_stored
         assert replaced.status_code == 200
         assert replaced.json() == {"id": order["id"], "item": "ink", "status": "placed",
                                    "version": 2}  # fmt: skip
+        author = (await app.client.post("/authors", json={"name": "Ann"})).json()
+        put = await app.client.put(f"/authors/{author['id']}", json={"name": "Bo"})
+        assert put.status_code == 200 and "specfake-warning" not in put.headers
+        assert put.json() == {"id": author["id"], "name": "Bo", "createdAt": author["createdAt"]}
 
 
-async def test_a_record_created_again_under_a_deleted_key_is_found(shop):
+async def test_integer_ids_are_never_given_twice_even_after_a_delete(shop):
     author = await create_author(shop)
-    await shop.post(f"/authors/{author['id']}/books", json={"title": "Dune"})
-    await shop.delete(f"/authors/{author['id']}")  # book 1 of this author is buried too
-    restored = {"authors": [author]}  # PUT state clears the authors' tombstones only
-    assert (await shop.put("/__specfake__/state", json=restored)).status_code == 204
-    again = await shop.post(f"/authors/{author['id']}/books", json={"title": "Emma"})
-    assert again.status_code == 201 and again.json()["bookId"] == 1
-    assert (await shop.get(f"/authors/{author['id']}/books/1")).json()["title"] == "Emma"
+    books = f"/authors/{author['id']}/books"
+    first = (await shop.post(books, json={"title": "Dune"})).json()["bookId"]
+    second = (await shop.post(books, json={"title": "Emma"})).json()["bookId"]
+    assert (await shop.delete(f"/authors/{author['id']}")).status_code == 204
+    assert (await shop.put("/__specfake__/state", json={"authors": [author]})).status_code == 204
+    third = (await shop.post(books, json={"title": "Kim"})).json()["bookId"]
+    # The books' section was not replaced, so their counter stands: 2 is never given again.
+    assert (first, second) == (1, 2) and third == 3
+
+
+async def test_a_client_chosen_id_can_be_created_again_after_a_delete(tmp_path):
+    def client_ids(document):
+        document["components"]["schemas"]["NewAuthor"]["properties"]["id"] = {"type": "string"}
+
+    spec = _spec_with(tmp_path, client_ids)
+    async with in_process(ServerConfig(specs=[spec], fixtures=None)) as app:
+        chosen = str(uuid.uuid4())
+        created = await app.client.post("/authors", json={"id": chosen, "name": "A"})
+        assert created.status_code == 201 and created.json()["id"] == chosen
+        again = await app.client.post("/authors", json={"id": chosen, "name": "B"})
+        assert again.status_code == 409  # not documented: sent with a warning
+        await app.client.delete(f"/authors/{chosen}")
+        assert (await app.client.get(f"/authors/{chosen}")).status_code == 404
+        recreated = await app.client.post("/authors", json={"id": chosen, "name": "C"})
+        assert recreated.status_code == 201
+        assert (await app.client.get(f"/authors/{chosen}")).json()["name"] == "C"
+
+
+async def test_a_refusal_of_the_fake_itself_changes_nothing(shop):
+    order = (await shop.post("/orders", json={"item": "pen"})).json()
+    await shop.post(f"/orders/{order['id']}/ship")
+    before = (await shop.get("/__specfake__/state")).json()
+    assert (await shop.post(f"/orders/{order['id']}/ship")).status_code == 409
+    stale = await shop.patch(f"/orders/{order['id']}", json={"quantity": 9},
+                             headers={"If-Match": '"1"'})  # fmt: skip
+    assert stale.status_code == 412
+    assert (await shop.get("/__specfake__/state")).json() == before
+
+
+async def test_if_match_star_and_lists(shop):
+    order = (await shop.post("/orders", json={"item": "pen"})).json()
+    path = f"/orders/{order['id']}"
+    star = await shop.patch(path, json={"quantity": 2}, headers={"If-Match": "*"})
+    assert star.status_code == 200 and star.headers["etag"] == '"2"'
+    listed = await shop.patch(path, json={"quantity": 3}, headers={"If-Match": '"7", W/"2"'})
+    assert listed.status_code == 200
+
+
+async def test_reset_forgets_idempotency_keys(shop):
+    key = {"Idempotency-Key": "order-1"}
+    first = (await shop.post("/orders", json={"item": "pen"}, headers=key)).json()
+    await shop.post("/__specfake__/reset")
+    again = await shop.post("/orders", json={"item": "pen"}, headers=key)
+    assert again.status_code == 201 and again.json()["id"] != first["id"]
+    assert [o["id"] for o in (await shop.get("/__specfake__/state")).json()["orders"]] == [
+        again.json()["id"]
+    ]
+
+
+async def test_a_long_json_patch_names_the_operation_that_fails(tmp_path):
+    def accept_json_patch(document):
+        content = document["paths"]["/authors/{authorId}"]["patch"]["requestBody"]["content"]
+        content["application/json-patch+json"] = {"schema": {"type": "array"}}
+
+    spec = _spec_with(tmp_path, accept_json_patch)
+    operations = [{"op": "add", "path": f"/k{n}", "value": n} for n in range(5000)]
+    operations.append({"op": "remove", "path": "/missing"})
+    async with in_process(ServerConfig(specs=[spec], fixtures=None)) as app:
+        refused = await app.client.patch(
+            f"/authors/{SEEDED_AUTHOR}", json=operations,
+            headers={"Content-Type": "application/json-patch+json"},
+        )  # fmt: skip
+        assert refused.status_code == 422 and refused.json()["errors"][0]["path"] == "/5000"
+        assert "k0" not in (await app.client.get(f"/authors/{SEEDED_AUTHOR}")).json()

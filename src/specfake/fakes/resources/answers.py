@@ -94,6 +94,8 @@ def refusal(bound: Bound, problem: Problem) -> Outcome:
     fields saying what went wrong and the problem's extensions where the schema has them."""
     operation = bound.operation
     response = operation.response_for(problem.status)
+    if response is not None and not response.media:  # documented without a body: none
+        return checked(bound, Outcome(problem.status, None, headers=dict(problem.headers)))
     schema = json_schema_of(response)
     if response is None or schema is None or PROBLEM_CONTENT_TYPE in response.media:
         return checked(bound, problem_outcome(problem))
@@ -134,6 +136,16 @@ def example_answer(bound: Bound, record_id: str, id_field: str) -> Outcome:
             if not response_errors(operation, candidate):
                 outcome = candidate
     return checked(bound, outcome)
+
+
+def example_record(bound: Bound, record_id: Any) -> Record:
+    """The record the spec's example answer shows, with ``record_id`` as its id: what a write
+    to an id never stored starts from (a spec that documents no 404)."""
+    id_field = bound.resource.id_field
+    body = example_answer(bound, str(record_id), id_field).body
+    inner = body.get(bound.envelope) if bound.envelope and isinstance(body, dict) else body
+    record = dict(inner) if isinstance(inner, dict) else {}
+    return {**record, id_field: record_id}
 
 
 def checked(bound: Bound, outcome: Outcome) -> Outcome:

@@ -18,18 +18,17 @@ from urllib.parse import quote
 from specfake.config import ServerConfig
 from specfake.errors import FieldError, Problem, conflict, not_found
 from specfake.fakes.base import Binding, utc_now_iso
-from specfake.fakes.idempotency import IdempotencyKeys, fingerprint
+from specfake.fakes.idempotency import fingerprint
 from specfake.fakes.resources import answers, inputs, records, state
 from specfake.fakes.resources.patching import merge_mode, patched
 from specfake.fakes.resources.plan import Bound, Resource, singular
+from specfake.fakes.resources.stored import Exhausted, StoredResource
 from specfake.pipeline.outcome import Handler, OperationRequest, Outcome, Refusal
 from specfake.spec.defects import SpecWarning
-from specfake.store.base import CollectionLimit, StateStore, Versioned
+from specfake.store.base import StateStore, Versioned
 
 Record = dict[str, Any]
 _MAX_ATTEMPTS = 8  # a write lost to a concurrent one is read and tried again this often
-TOMBSTONES = CollectionLimit(max_items=10_000)
-KEYS = CollectionLimit(max_items=10_000, max_age_seconds=24 * 3600)
 
 
 class ResourceFake:
@@ -47,13 +46,16 @@ class ResourceFake:
         self._store = store
         self._plan = tuple(plan)
         self._resources = list({id(b.resource): b.resource for b in plan}.values())
+        self._stored = {
+            resource.name: StoredResource(store, resource, config.max_records)
+            for resource in self._resources
+        }
         self._warnings = warnings  # the world's list: tombstoned 404s the spec does not document
-        self._keys: dict[str, IdempotencyKeys] = {}
-        for resource in self._resources:
-            store.set_limit(_tombstones(resource), TOMBSTONES)
-            self._keys[resource.name] = IdempotencyKeys(store, f"{resource.name}#keys", KEYS)
-        for resource in self._resources:  # bounded: past it a create is a 507, never an eviction
-            store.set_limit(resource.name, CollectionLimit(capacity=config.max_records))
+        self.descriptions = {  # for the banner and the dashboard
+            (b.operation.spec_name, b.operation.operation_id): f"resource {b.resource.name} "
+            f"({b.role})"
+            for b in self._plan
+        }
 
     # --- the Fake protocol --------------------------------------------------------------
 
@@ -64,14 +66,6 @@ class ResourceFake:
         """The handler of each planned operation, by (spec name, operationId)."""
         return {
             (b.operation.spec_name, b.operation.operation_id): _handler(self, b)
-            for b in self._plan
-        }
-
-    def roles(self) -> dict[tuple[str, str], str]:
-        """What each planned operation is, for the banner: ``resource things (create)``."""
-        return {
-            (b.operation.spec_name, b.operation.operation_id): f"resource {b.resource.name} "
-            f"({b.role})"
             for b in self._plan
         }
 
@@ -98,7 +92,7 @@ class ResourceFake:
                 snapshot[resource.name] = {
                     state.stored_key(resource, row): state.loaded(row) for row in rows
                 }
-                snapshot[_tombstones(resource)] = {}
+                snapshot.update(self._stored[resource.name].cleared())
         if snapshot:
             await self._store.restore(snapshot)
 
@@ -123,32 +117,37 @@ class ResourceFake:
             return await self._replayed(bound, request)
         except Problem as problem:  # a JSON Patch that cannot apply, a key used twice...
             raise Refusal(problem, answers.refusal(bound, problem)) from None
+        except Exhausted:
+            problem = conflict("Other requests kept writing this record; retry.")
+            raise Refusal(problem, answers.refusal(bound, problem)) from None
 
     async def _replayed(self, bound: Bound, request: OperationRequest) -> Outcome:
-        """With a declared idempotency key, the first answer to it again (the shared engine)."""
+        """With a declared idempotency key, the first answer to it again (the shared engine):
+        the same key with the same request (path, query, body, the version it expects)."""
         source = bound.declaration.idempotency
         key = source.read(request) if source is not None else None
         if key is None:
             return await self._answer(bound, request)
-        request_print = fingerprint(
-            [bound.operation.operation_id, dict(request.path), request.body]
-        )
+        expected = bound.declaration.version.expected
+        request_print = fingerprint([
+            bound.operation.operation_id, dict(request.path), dict(request.query), request.body,
+            expected.read(request) if expected is not None else None,
+        ])  # fmt: skip
 
         async def work() -> dict[str, Any]:
             outcome = await self._answer(bound, request)
             return {"status": outcome.status, "body": outcome.body,
                     "media_type": outcome.media_type, "headers": outcome.headers}  # fmt: skip
 
-        kept = await self._keys[bound.resource.name].once(str(key), request_print, work)
+        kept = await self._stored[bound.resource.name].keys.once(str(key), request_print, work)
         replayed = Outcome(kept["status"], kept["body"], kept["media_type"], dict(kept["headers"]))
         return answers.checked(bound, replayed)
 
     async def _answer(self, bound: Bound, request: OperationRequest) -> Outcome:
         request = inputs.documented_only(bound, request)
         scope = tuple(request.path[name] for name in bound.scope_parameters)
-        unknown_parent = await self._missing_parent(bound, scope)
-        if unknown_parent is not None:
-            return unknown_parent
+        if not await self._parents_found(bound, scope):
+            return answers.example_answer(bound, "", "")
         role = bound.role
         if role == "list":
             return await self._list(bound, request, scope)
@@ -157,7 +156,7 @@ class ResourceFake:
         assert bound.item_parameter is not None
         record_id = request.path[bound.item_parameter]
         if role == "read":
-            found = await self._found(bound, scope, record_id)
+            found = await self._lookup(bound, bound.resource, scope, record_id)
             if found is None:
                 return answers.example_answer(bound, str(record_id), bound.resource.id_field)
             return self._record_answer(bound, found.value, 200)
@@ -183,26 +182,20 @@ class ResourceFake:
         self, bound: Bound, request: OperationRequest, scope: tuple[Any, ...]
     ) -> Outcome:
         resource = bound.resource
-        body = request.body if isinstance(request.body, dict) else {}
+        stored = self._stored[resource.name]
+        body = inputs.storable(bound, request.body)
         now = utc_now_iso()
         given = body.get(resource.id_field)
-        id_schema = bound.memoized("id schema", lambda: records.id_schema(bound))
+        if not isinstance(given, str | int) or isinstance(given, bool):
+            given = None  # an id the client may choose is text or a number; else the server's
         for _ in range(_MAX_ATTEMPTS):
-            if given is not None:
-                record_id = given
-            else:
-                taken: set[Any] = set()
-                if records.needs_taken_ids(id_schema):  # a UUID needs no look at the others
-                    ids = (r.value.get(resource.id_field) for _, r in await self._store.list(
-                        resource.name))  # fmt: skip
-                    taken = {value for value in ids if isinstance(value, str | int)}
-                record_id = records.new_id(bound, id_schema, taken)
+            record_id = given if given is not None else await self._new_id(bound, stored)
             made = records.server_fields(bound, body, now)
-            record = {resource.id_field: record_id, **body, **made}
+            record = {**body, **made, resource.id_field: record_id}
             record = records.written(bound, record, {}, now, str(uuid.uuid4()))
             key = state.record_key(scope, record_id)
-            if await self._store.compare_and_set(resource.name, key, None, record) is not None:
-                await self._unbury(resource, key)
+            if await stored.insert(key, record):
+                await self._unless_orphaned(bound, scope, key)
                 status = answers.success_status(bound.operation, (201, 200)) or 201
                 headers = {}
                 if answers.documents_header(bound, status, "location"):
@@ -211,39 +204,58 @@ class ResourceFake:
                 return self._record_answer(bound, record, status, headers)
             if given is not None:
                 self._refuse(bound, conflict(
-                    f"A {resource.name} record with {resource.id_field} {given!r} exists "
+                    f"A {singular(resource.name)} with {resource.id_field} {given!r} exists "
                     "already; send another id or update that record."
                 ))  # fmt: skip
-        self._refuse(bound, conflict(f"{resource.name} kept changing; retry."))
-        raise AssertionError("unreachable")
+        raise Exhausted()
+
+    async def _new_id(self, bound: Bound, stored: StoredResource) -> Any:
+        schema = bound.memoized("id schema", lambda: records.id_schema(bound))
+        if records.is_integer(schema):
+            return await stored.next_integer()
+        return records.new_id(bound, schema)
+
+    async def _unless_orphaned(self, bound: Bound, scope: tuple[Any, ...], key: str) -> None:
+        """A nested record whose parent was deleted while it was created is removed again,
+        and the create answered 404: a record must never outlive its parent."""
+        if bound.resource.parent is None:
+            return
+        for depth, parent in enumerate(state.ancestors(bound.resource)):
+            parent_key = state.record_key(scope[:depth], scope[depth])
+            if await self._stored[parent.name].get(parent_key) is None:
+                await self._cascade(self._stored[bound.resource.name], key)
+                self._refuse(bound, not_found(
+                    f"The {singular(parent.name)} {str(scope[depth])!r} was deleted meanwhile."
+                ))  # fmt: skip
 
     async def _delete(self, bound: Bound, scope: tuple[Any, ...], record_id: Any) -> Outcome:
-        resource = bound.resource
+        stored = self._stored[bound.resource.name]
         key = state.record_key(scope, record_id)
-        found = await self._found(bound, scope, record_id)
-        if found is None:  # never stored, and the spec documents no 404: gone from now on
-            await self._bury(resource, key)
-            return self._deleted_answer(bound, None)
-        if await self._store.compare_and_set(resource.name, key, found.revision, None) is None:
-            return await self._delete(bound, scope, record_id)  # written meanwhile: again
-        await self._bury(resource, key)
-        return self._deleted_answer(bound, found.value)
+        for _ in range(_MAX_ATTEMPTS):
+            found = await self._lookup(bound, bound.resource, scope, record_id)
+            if found is None:  # never stored, and the spec documents no 404: gone from now on
+                await stored.bury(key)
+                return self._deleted_answer(bound, None)
+            if await stored.remove(key, found.revision):
+                await self._bury_children(stored, key)
+                return self._deleted_answer(bound, found.value)
+        raise Exhausted()
 
-    async def _unbury(self, resource: Resource, key: str) -> None:
-        """The tombstone of ``key`` gone: a record was created under it again."""
-        tombstone = await self._store.get(_tombstones(resource), key)
-        if tombstone is not None:
-            await self._store.compare_and_set(_tombstones(resource), key, tombstone.revision, None)
+    async def _cascade(self, stored: StoredResource, key: str) -> None:
+        """Delete ``key`` (whatever its revision) and everything nested under it, buried."""
+        for _ in range(_MAX_ATTEMPTS):
+            found = await stored.get(key)
+            if found is None or await stored.remove(key, found.revision):
+                break
+        else:
+            raise Exhausted()
+        await self._bury_children(stored, key)
 
-    async def _bury(self, resource: Resource, key: str) -> None:
-        """A tombstone for ``key``, and its nested records deleted (and buried) too."""
-        await self._store.compare_and_set(_tombstones(resource), key, None, True)
-        ids = state.key_parts(resource, key)
-        for child in resource.children:
-            for child_key, record in await self._store.list(child.name):
-                if state.key_parts(child, child_key)[:-1] == ids:
-                    await self._store.compare_and_set(child.name, child_key, record.revision, None)
-                    await self._bury(child, child_key)
+    async def _bury_children(self, stored: StoredResource, key: str) -> None:
+        for child in stored.resource.children:
+            child_stored = self._stored[child.name]
+            for child_key, _ in await stored.children_of(child_stored, key):
+                await self._cascade(child_stored, child_key)
 
     async def _write(
         self, bound: Bound, request: OperationRequest, scope: tuple[Any, ...], record_id: Any
@@ -251,38 +263,35 @@ class ResourceFake:
         """Replace, merge or an action: read, check, change, compare-and-set; again on a
         lost race (the checks then see the winner's write)."""
         resource = bound.resource
+        stored = self._stored[resource.name]
         key = state.record_key(scope, record_id)
         now = utc_now_iso()
         for _ in range(_MAX_ATTEMPTS):
-            found = await self._found(bound, scope, record_id)
-            if found is None:
-                base = {resource.id_field: record_id}
-            else:
-                base = found.value
-                self._check(bound, request, base, str(record_id))
-            changed = self._changed(bound, request, base)
+            found = await self._lookup(bound, resource, scope, record_id)
+            # Never stored, and the spec documents no 404: the write starts from its example.
+            base = found.value if found is not None else answers.example_record(bound, record_id)
+            self._check(bound, request, base, str(record_id))
+            changed = self._changed(bound, request, base, now)
             changed[resource.id_field] = base.get(resource.id_field, record_id)
             record = records.written(bound, changed, base, now, str(uuid.uuid4()))
             revision = found.revision if found is not None else None
-            if await self._store.compare_and_set(resource.name, key, revision, record):
-                return self._write_answer(bound, request, record, created=found is None)
-        self._refuse(bound, conflict(f"{record_id} kept changing while this request ran; retry."))
-        raise AssertionError("unreachable")
+            if await stored.replace(key, revision, record):
+                return self._write_answer(bound, record, created=found is None)
+        raise Exhausted()
 
-    def _changed(self, bound: Bound, request: OperationRequest, base: Record) -> Record:
-        """The record's new content: the body replacing it, merged into it, or (an action)
-        the record as it is; the body field carrying the expected version is never stored."""
-        body = request.body
-        expected = bound.declaration.version.expected
-        never_stored = expected.body_field if expected is not None else None
-        if isinstance(body, dict) and never_stored is not None:
-            body = {name: value for name, value in body.items() if name != never_stored}
-        if bound.role == "replace":
-            return dict(body) if isinstance(body, dict) else dict(base)
+    def _changed(
+        self, bound: Bound, request: OperationRequest, base: Record, now: str
+    ) -> Record:
+        """The record's new content: the body replacing it (the fields the server made kept),
+        merged into it, or (an action) the record as it is."""
         if bound.role == "action":
             return dict(base)
+        body = inputs.storable(bound, request.body)
+        if bound.role == "replace":
+            made = records.server_fields(bound, body, now)
+            return {**body, **{name: base.get(name, value) for name, value in made.items()}}
         mode = merge_mode(request.headers.get("content-type"), bound.declaration.merge)
-        return patched(base, body, mode)
+        return patched(base, request.body if mode == "json-patch" else body, mode)
 
     def _check(self, bound: Bound, request: OperationRequest, record: Record, name: str) -> None:
         """The declared checks, the record's state first, then its version."""
@@ -294,9 +303,7 @@ class ResourceFake:
 
     # --- answers ------------------------------------------------------------------------
 
-    def _write_answer(
-        self, bound: Bound, request: OperationRequest, record: Record, created: bool
-    ) -> Outcome:
+    def _write_answer(self, bound: Bound, record: Record, created: bool) -> Outcome:
         preferred = (201, 200) if created and bound.role == "replace" else (200, 201)
         status = answers.success_status(bound.operation, preferred) or 200
         response = bound.operation.response_for(status)
@@ -333,23 +340,17 @@ class ResourceFake:
             return answers.checked(bound, Outcome(status, None))
         return self._record_answer(bound, record, status)
 
-    async def _found(
-        self, bound: Bound, scope: tuple[Any, ...], record_id: Any
-    ) -> Versioned | None:
-        """The stored record; ``None`` for one never stored when the operation documents no
-        404. Raises the 404 otherwise, always for a deleted one."""
-        return await self._lookup(bound, bound.resource, scope, record_id)
-
     async def _lookup(
         self, bound: Bound, resource: Resource, scope: tuple[Any, ...], record_id: Any
     ) -> Versioned | None:
         key = state.record_key(scope, record_id)
-        found = await self._store.get(resource.name, key)
+        stored = self._stored[resource.name]
+        found = await stored.get(key)
         if found is not None:
             return found
         problem = not_found(f"No {singular(resource.name)} with {resource.id_field} "
                             f"{str(record_id)!r}.")  # fmt: skip
-        if await self._store.get(_tombstones(resource), key) is not None:
+        if await stored.is_buried(key):
             if bound.operation.response_for(404) is None:
                 self._undocumented_404(bound)
                 outcome = answers.warned(
@@ -362,14 +363,13 @@ class ResourceFake:
             self._refuse(bound, problem)
         return None
 
-    async def _missing_parent(self, bound: Bound, scope: tuple[Any, ...]) -> Outcome | None:
-        """A 404 (raised) for a parent that is not stored; the example answer for one never
-        stored when the operation documents no 404."""
+    async def _parents_found(self, bound: Bound, scope: tuple[Any, ...]) -> bool:
+        """Whether every parent of the record is stored; a 404 (raised) for one that is not,
+        ``False`` for one never stored when the operation documents no 404."""
         for depth, parent in enumerate(state.ancestors(bound.resource)):
-            found = await self._lookup(bound, parent, scope[:depth], scope[depth])
-            if found is None:
-                return answers.example_answer(bound, "", "")
-        return None
+            if await self._lookup(bound, parent, scope[:depth], scope[depth]) is None:
+                return False
+        return True
 
     def _refuse(self, bound: Bound, problem: Problem) -> None:
         raise Refusal(problem, answers.refusal(bound, problem))
@@ -393,7 +393,3 @@ def _handler(fake: ResourceFake, bound: Bound) -> Callable[[OperationRequest], A
         return await fake.answer(bound, request)
 
     return handle
-
-
-def _tombstones(resource: Resource) -> str:
-    return f"{resource.name}#deleted"

@@ -8,9 +8,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from specfake.fakes.resources.patching import JSON_PATCH
-from specfake.fakes.resources.plan import Bound
-from specfake.fakes.resources.schemas import property_names
+from specfake.fakes.resources.plan import Bound, body_property_names
 from specfake.pipeline.outcome import OperationRequest
 
 Record = dict[str, Any]
@@ -24,7 +22,7 @@ def documented_only(bound: Bound, request: OperationRequest) -> OperationRequest
     body = request.body
     if not isinstance(body, dict):
         return request
-    names = bound.memoized("body names", lambda: _body_names(bound))
+    names = bound.memoized("body names", lambda: body_property_names(bound.operation))
     if not names or names >= body.keys():
         return request
     return replace(request, body={name: value for name, value in body.items() if name in names})
@@ -52,9 +50,12 @@ def request_path(bound: Bound, request: OperationRequest) -> str:
     return path
 
 
-def _body_names(bound: Bound) -> set[str]:
-    names: set[str] = set()
-    for media_type, media in bound.operation.body_media.items():
-        if media.validator is not None and media_type != JSON_PATCH:
-            names |= property_names(media.validator.schema, bound.operation.schema_root)
-    return names
+def storable(bound: Bound, body: Any) -> Record:
+    """The body members a write stores: not the ones that carry the expected version or the
+    idempotency key (they say how to write, not what)."""
+    if not isinstance(body, dict):
+        return {}
+    declaration = bound.declaration
+    sources = (declaration.version.expected, declaration.idempotency)
+    never = {source.body_field for source in sources if source is not None} - {None}
+    return {name: value for name, value in body.items() if name not in never} if never else body

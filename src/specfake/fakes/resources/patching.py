@@ -7,6 +7,7 @@ RFC 6902 JSON Patch (``application/json-patch+json``, applied by the ``jsonpatch
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import jsonpatch
@@ -57,25 +58,20 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def _json_patched(record: dict[str, Any], body: Any) -> dict[str, Any]:
+    """RFC 6902, one operation at a time on one copy (linear in the patch's length), so the
+    one that fails is named by its index."""
     if not isinstance(body, list):
         raise validation_failed([FieldError("body", "", "a JSON Patch is an array of operations "
                                             "(RFC 6902), e.g. [{\"op\": \"replace\", ...}]")])
-    try:
-        result = jsonpatch.JsonPatch(body).apply(record)
-    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError) as error:
-        failed = next((index for index, operation in enumerate(body)
-                       if not _applies(record, body[: index + 1])), 0)  # fmt: skip
-        raise validation_failed(
-            [FieldError("body", f"/{failed}", f"this JSON Patch operation cannot apply: {error}")]
-        ) from error
+    result: Any = copy.deepcopy(record)
+    for index, operation in enumerate(body):
+        try:
+            result = jsonpatch.JsonPatch([operation]).apply(result, in_place=True)
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError,
+                KeyError, IndexError, ValueError) as error:  # fmt: skip
+            raise validation_failed([FieldError(
+                "body", f"/{index}", f"this JSON Patch operation cannot apply: {error}"
+            )]) from error  # fmt: skip
     if not isinstance(result, dict):
         raise validation_failed([FieldError("body", "", "the patch must leave an object")])
     return result
-
-
-def _applies(record: dict[str, Any], operations: list[Any]) -> bool:
-    try:
-        jsonpatch.JsonPatch(operations).apply(record)
-    except Exception:  # any failure: this prefix is where it breaks
-        return False
-    return True

@@ -96,11 +96,19 @@ def plan_resources(
     field no schema has, or a resource name already taken, is a :class:`SpecfakeError`."""
     resources: dict[tuple[str, str], Resource] = {}
     planned: list[tuple[CompiledOperation, Role, Declaration, _Shape, bool]] = []
+    shapes = {id(op): _parse(op.path_template) for op in operations}
     item_keys = {
         (op.spec_name, shape.chain[-1].key)
         for op in operations
-        if (shape := _parse(op.path_template)) is not None and shape.chain and shape.tail is None
+        if (shape := shapes[id(op)]) is not None and shape.chain and shape.tail is None
     }
+    # A literal path is a collection when a path names its items, or when it both lists (a
+    # GET answering a list) and creates (a POST): a GET alone (/search) stays a mock.
+    tail_keys = [(op, (op.spec_name, shape.tail.key)) for op in operations
+                 if (shape := shapes[id(op)]) is not None and shape.tail is not None]  # fmt: skip
+    listing = {key for op, key in tail_keys if op.method == "GET" and _answers_list(op)}
+    creating = {key for op, key in tail_keys if op.method == "POST"}
+    collections = item_keys | (listing & creating)
     for operation in operations:
         document = specs[operation.spec_name].document
         path_item = document.get("paths", {}).get(operation.path_template)
@@ -109,13 +117,10 @@ def plan_resources(
             declaration = read_declaration(
                 operation.path_template, operation.method.lower(), path_item, raw
             )
-        shape = _parse(operation.path_template)
+        shape = shapes[id(operation)]
         if not declaration.stateful or shape is None:
             continue
-        collection = shape.tail is not None and (
-            (operation.spec_name, shape.tail.key) in item_keys
-            or (operation.method == "GET" and _answers_list(operation))
-        )
+        collection = shape.tail is not None and (operation.spec_name, shape.tail.key) in collections
         role = declaration.role or _inferred_role(operation.method, shape, collection)
         if role is None:
             continue
@@ -181,18 +186,20 @@ def _check_fields(entry: Bound) -> None:
                 pointer=pointer,
             )
     expected = declaration.version.expected
+    if expected is not None and resource.version_field is None:
+        pointer = f"{declaration.pointer}/version/expected"
+        raise SpecfakeError(
+            f"{pointer}: names where the expected version is read, but no operation of "
+            f"resource {resource.name!r} declares version.field, the record's version",
+            pointer=pointer,
+        )
     body_field = expected.body_field if expected is not None else None
-    if body_field is not None:
-        documented: set[str] = set()
-        for media in entry.operation.body_media.values():
-            if media.validator is not None:
-                documented |= property_names(media.validator.schema, entry.operation.schema_root)
-        if body_field not in documented:
-            pointer = f"{declaration.pointer}/version/expected"
-            raise SpecfakeError(
-                f"{pointer}: the request body documents no field {body_field!r}",
-                pointer=pointer,
-            )
+    if body_field is not None and body_field not in body_property_names(entry.operation):
+        pointer = f"{declaration.pointer}/version/expected"
+        raise SpecfakeError(
+            f"{pointer}: the request body documents no field {body_field!r}",
+            pointer=pointer,
+        )
 
 
 def _parse(template: str) -> _Shape | None:
@@ -241,6 +248,15 @@ def success_response(operation: CompiledOperation) -> Any:
     if codes:
         return operation.responses[codes[0]]
     return operation.responses.get("2XX") or operation.responses.get("default")
+
+
+def body_property_names(operation: CompiledOperation) -> set[str]:
+    """The top-level properties the request body's JSON schemas document."""
+    names: set[str] = set()
+    for media_type, media in operation.body_media.items():
+        if media.validator is not None and media_type != "application/json-patch+json":
+            names |= property_names(media.validator.schema, operation.schema_root)
+    return names
 
 
 def json_schema_of(response: Any) -> dict[str, Any] | None:
@@ -318,9 +334,8 @@ def _learn_fields(resource: Resource, bound: list[Bound]) -> None:
         schema = json_schema_of(success_response(entry.operation))
         for part in _record_schemas(entry, schema):
             resource.fields |= property_names(part, root)
-        for media in entry.operation.body_media.values():
-            if media.validator is not None and entry.role in ("create", "replace", "merge"):
-                resource.fields |= property_names(media.validator.schema, root)
+        if entry.role in ("create", "replace", "merge"):
+            resource.fields |= body_property_names(entry.operation)
     if resource.record_schema is not None:
         resource.fields |= property_names(resource.record_schema, root)
     if any(entry.declaration.id for entry in bound):

@@ -21,7 +21,6 @@ from specfake.pipeline.synthesis import synthesize
 
 Record = dict[str, Any]
 _TIMESTAMP_FORMATS = ("date-time",)
-_ID_ATTEMPTS = 20  # draws of a patterned id before settling for a UUID
 # Timestamps the server keeps, set on create whether or not the schema requires them.
 _STAMPED = re.compile(r"^(created|updated|modified|last_?updated|last_?modified)(_?at|_?on)?$",
                       re.IGNORECASE)  # fmt: skip
@@ -60,27 +59,20 @@ def id_schema(bound: Bound) -> dict[str, Any]:
     return resolved(view(schema, root).properties.get(bound.resource.id_field, {}), root)
 
 
-def needs_taken_ids(node: dict[str, Any]) -> bool:
-    """Whether making a new id needs the ids taken (a counter or a pattern, not a UUID)."""
-    return _is_integer(node) or not _is_uuid(node)
-
-
-def new_id(bound: Bound, node: dict[str, Any], taken: set[Any]) -> Any:
-    """A fresh id for an id of schema ``node``: the next integer where it is an integer; a
-    UUID where the format says so or the schema says nothing; else a new value of the
-    schema (its ``pattern``) not in ``taken``."""
-    if _is_integer(node):
-        return max((value for value in taken if isinstance(value, int)), default=0) + 1
+def new_id(bound: Bound, node: dict[str, Any]) -> Any:
+    """A fresh id that is not an integer (those count up: ``StoredResource.next_integer``): a
+    UUID where the format says so or the schema says nothing, else a new value of the schema
+    (its ``pattern``); a clash with a stored one fails the create's compare-and-set, and
+    another is drawn."""
     if not _is_uuid(node):
-        root = bound.operation.schema_root
-        for _ in range(_ID_ATTEMPTS):
-            candidate = synthesize(node, root, seed=random.randrange(2**32))
-            if isinstance(candidate, str | int) and candidate not in taken:
-                return candidate
+        candidate = synthesize(node, bound.operation.schema_root, seed=random.randrange(2**32))
+        if isinstance(candidate, str | int) and not isinstance(candidate, bool):
+            return candidate
     return str(uuid.uuid4())
 
 
-def _is_integer(node: dict[str, Any]) -> bool:
+def is_integer(node: dict[str, Any]) -> bool:
+    """Whether an id of schema ``node`` is an integer."""
     types = node.get("type")
     return types == "integer" or (isinstance(types, list) and "integer" in types)
 
@@ -114,7 +106,7 @@ def refused_version(
     if rule.expected is None or field is None:
         return None
     expected = rule.expected.read(request)
-    if expected is None or same_version(expected, record.get(field)):
+    if expected is None or _matches(rule.expected.location, expected, record.get(field)):
         return None
     shown = _number(expected) if isinstance(expected, int | float) else repr(str(expected))
     return _conflict(
@@ -125,6 +117,15 @@ def refused_version(
         f"{rule.expected.label} {shown} does not match the current {field} {record.get(field)}; "
         "fetch the record again and retry with its version.",
     )
+
+
+def _matches(location: str, expected: Any, current: Any) -> bool:
+    """Whether the request's expected version names ``current``; a header is an ``If-Match``
+    list (RFC 9110, 13.1.1): ``*`` matches any stored record, else one of the tags must."""
+    if location == "header" and isinstance(expected, str):
+        tags = [tag.strip() for tag in expected.split(",")]
+        return "*" in tags or any(same_version(tag, current) for tag in tags if tag)
+    return same_version(expected, current)
 
 
 def same_version(expected: Any, current: Any) -> bool:

@@ -75,15 +75,18 @@ def stored_key(resource: Resource, row: Record) -> str:
     """The store key of a fixture row (a nested one's from its ``$parents``)."""
     if resource.parent is None:
         return str(row[resource.id_field])
-    parents = row.get(PARENTS, {})
-    scope = [parents.get(parent.name) for parent in ancestors(resource)]
-    return record_key(scope, row[resource.id_field])
+    return record_key(_parent_ids(resource, row), row[resource.id_field])
 
 
 def key_of_parent(resource: Resource, row: Record) -> str:
-    parents = row.get(PARENTS, {})
-    scope = [parents.get(parent.name) for parent in ancestors(resource)]
+    """The store key of a nested fixture row's parent."""
+    scope = _parent_ids(resource, row)
     return record_key(scope[:-1], scope[-1])
+
+
+def _parent_ids(resource: Resource, row: Record) -> list[Any]:
+    parents = row.get(PARENTS, {})
+    return [parents.get(parent.name) for parent in ancestors(resource)]
 
 
 def dumped(resource: Resource, key: str, value: Record) -> Record:
