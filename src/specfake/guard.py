@@ -11,8 +11,9 @@ So, before anything else:
   which send neither, keep working;
 * with ``--control-token`` (required when bound beyond loopback) every control request needs
   ``Authorization: Bearer TOKEN`` or ``Specfake-Control-Token: TOKEN``, or, for the dashboard
-  page opened in a browser, ``?control_token=TOKEN`` (its scripts pass it on); the page's own
-  static files (``/__specfake__/static/``, the same in every install) need none.
+  page opened in a browser, ``?control_token=TOKEN`` (its scripts pass it on). What tells
+  nothing needs none: the page's own static files (``/__specfake__/static/``, the same in
+  every install) and the health check (for probes and the tests' start-up wait).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from specfake.pipeline.outcome import problem_outcome
 from specfake.pipeline.render import render
 
 STATIC_PREFIX = f"{CONTROL_PREFIX}/static/"
+HEALTH_PATH = f"{CONTROL_PREFIX}/health"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 ANY_HOST = "*"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -121,7 +123,10 @@ class RequestGuard:
             return misdirected(host, host_name(host) or host)
         if not scope["path"].startswith(CONTROL_PREFIX):
             return None
-        public = scope["method"] in _SAFE_METHODS and scope["path"].startswith(STATIC_PREFIX)
+        path = scope["path"]
+        public = scope["method"] in _SAFE_METHODS and (
+            path == HEALTH_PATH or path.startswith(STATIC_PREFIX)
+        )
         if policy.control_token is not None and not public:
             given = control_token or _bearer(authorization) or _query_token(scope)
             expected = policy.control_token.encode("utf-8", "surrogateescape")

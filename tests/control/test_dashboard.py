@@ -128,12 +128,13 @@ def test_faults_start_from_the_command_line_and_bad_ones_are_422_naming_the_fiel
     assert after == start  # nothing applied from a refused body
 
 
-def test_with_a_control_token_only_the_static_files_are_open():
+def test_with_a_control_token_only_the_static_files_and_health_are_open():
     config = replace(BUNDLED, control_token="s3cret")
 
     async def scenario(client):
         return {
             "script": await client.get("/__specfake__/static/dashboard.js"),
+            "health": await client.get("/__specfake__/health"),
             "page": await client.get("/__specfake__/"),
             "page with token": await client.get("/__specfake__/?control_token=s3cret"),
             "events": await client.get("/__specfake__/requests/1"),
@@ -143,7 +144,7 @@ def test_with_a_control_token_only_the_static_files_are_open():
         }
 
     answers = served(scenario, config)
-    assert answers["script"].status_code == 200
+    assert answers["script"].status_code == 200 and answers["health"].status_code == 200
     assert answers["page"].status_code == 401
     assert answers["page with token"].status_code == 200
     assert answers["events"].status_code == 401
