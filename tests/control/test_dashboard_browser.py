@@ -193,7 +193,7 @@ def test_faults_are_set_from_the_page(page, api):
     faults.locator("input[name=high]").fill("40")
     faults.locator("input[name=fail_rate]").fill("0.25")
     faults.locator("button[type=submit]").click()
-    expect(page.locator("#faults-now")).to_have_text("now: latency 20–40 ms, fail rate 0.25")
+    expect(page.locator("#faults-now")).to_have_text("now: latency 20 to 40 ms, fail rate 0.25")
     assert api.get("/__specfake__/faults").json() == {"latency_ms": [20, 40], "fail_rate": 0.25}
     faults.locator("input[name=fail_rate]").fill("3")
     faults.locator("button[type=submit]").click()

@@ -89,7 +89,7 @@ export async function refreshFaults() {
   form.elements.low.value = low;
   form.elements.high.value = high;
   form.elements.fail_rate.value = body.fail_rate || '';
-  const latency = body.latency_ms ? `${low}–${high} ms` : 'none';
+  const latency = body.latency_ms ? `${low} to ${high} ms` : 'none';
   document.getElementById('faults-now').textContent =
     `now: latency ${latency}, fail rate ${body.fail_rate}`;
 }
