@@ -1,13 +1,15 @@
 """The dashboard in a real browser (Debian's chromium through Playwright, ``tests/browser.py``)
 against a real ``specfake serve``: requests appear live, expand to their bodies, field errors
 and a curl command that replays them; filters; state edit and reset; overrides and faults set
-from the page; spec warnings; a control token passed on by the page. Screenshots go to
+from the page; spec warnings; a broken watched edit; a control token passed on by the page.
+Screenshots go to
 ``reports/``."""
 
 from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import subprocess
 from collections.abc import Iterator
 
@@ -16,7 +18,7 @@ import pytest
 import yaml
 
 from tests.browser import chromium, screenshot
-from tests.conftest import AUTH, DOCS_PATHWAY
+from tests.conftest import AUTH, DOCS_PATHWAY, FIXTURES, SPECS
 from tests.servers import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -241,4 +243,25 @@ def test_warnings_and_a_control_token_with_a_defective_spec(browser, tmp_path):
         page.click("#tabs button[data-tab=state]")
         page.click("#reset-state")  # a write, with Origin and the token
         expect(page.locator("#state-message")).to_have_text("reset to the fixtures")
+        page.close()
+
+
+def test_a_broken_watched_edit_shows_on_the_page_until_it_is_fixed(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    spec = tmp_path / "plan-definitions.openapi.yaml"
+    shutil.copy(SPECS / "plan-definitions.openapi.yaml", spec)
+    good = spec.read_text()
+    with running_server(spec, "--fixtures", FIXTURES) as url:  # watched: serve's default
+        page = browser.new_page()
+        page.goto(f"{url}/__specfake__/")
+        expect(page.locator("#live")).to_have_text("live")
+        banner = page.locator("#reload-error")
+        expect(banner).to_be_hidden()
+        spec.write_text("openapi: 3.1.0\npaths: [broken\n")
+        expect(banner).to_be_visible(timeout=3000)  # pushed by the stream, no reload of the page
+        expect(banner).to_contain_text("plan-definitions.openapi.yaml")
+        screenshot(page, "reload-error")
+        spec.write_text(good)
+        expect(banner).to_be_hidden(timeout=3000)
         page.close()
