@@ -2,8 +2,7 @@
 against a real ``specfake serve``: requests appear live, expand to their bodies, field errors
 and a curl command that replays them; filters; state edit and reset; overrides and faults set
 from the page; spec warnings; a broken watched edit; a control token passed on by the page.
-Screenshots go to
-``reports/``."""
+Screenshots go to ``reports/``."""
 
 from __future__ import annotations
 
