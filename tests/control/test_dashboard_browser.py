@@ -183,6 +183,13 @@ def test_an_override_added_on_the_page_answers_the_next_call(page, api):
     form.locator("input[name=times]").fill("0")
     form.locator("button[type=submit]").click()
     expect(page.locator("#override-problem")).to_contain_text("/times")
+    form.locator("input[name=times]").fill("")
+    form.locator("button[type=submit]").click()  # a 404 until deleted
+    expect(page.locator("#overrides tbody tr")).to_have_count(1)
+    expect(page.locator("#override-problem")).to_be_hidden()
+    page.locator("#overrides tbody tr button").click()
+    expect(page.locator("#overrides tbody tr")).to_have_count(0)
+    assert api.get("/__specfake__/overrides").json() == {"overrides": []}
 
 
 def test_faults_are_set_from_the_page(page, api):
