@@ -26,6 +26,12 @@ async function refreshWorld() {
   await controls.refreshWarnings();
 }
 
+// Everything but the journal, which the stream's "refetch" brings.
+async function refreshAll() {
+  await refreshWorld();
+  await Promise.all([state.refresh(), refreshOverrides(), controls.refreshFaults()]);
+}
+
 async function refreshOverrides() {
   overridesShown = await controls.refreshOverrides();
 }
@@ -48,8 +54,16 @@ function connect() {
     live.dataset.state = mode;
     live.textContent = text;
   };
-  stream.addEventListener('open', () => show('live', 'live'));
-  stream.addEventListener('error', () => show('down', 'reconnecting…'));
+  let lost = false; // reconnected: the server may have restarted with other specs and state
+  stream.addEventListener('open', () => {
+    show('live', 'live');
+    if (lost) refreshAll();
+    lost = false;
+  });
+  stream.addEventListener('error', () => {
+    lost = true;
+    show('down', 'reconnecting…');
+  });
   stream.addEventListener('refetch', () => journal.refetch());
   stream.addEventListener('bye', () => show('down', 'server stopped; reconnecting…'));
   stream.addEventListener('changed', (event) => onChanged[JSON.parse(event.data).what]?.());
@@ -80,9 +94,8 @@ async function start() {
   state.setUp();
   controls.setUp();
   document.getElementById('har-link').href = withToken('/requests?format=har');
-  await refreshWorld();
   connect(); // its first event is "refetch": the journal so far
-  await Promise.all([state.refresh(), refreshOverrides(), controls.refreshFaults()]);
+  await refreshAll();
   document.body.dataset.ready = 'true';
 }
 
