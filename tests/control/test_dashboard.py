@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from specfake import ServerConfig
 from specfake.control.dashboard import STATIC_DIR
+from specfake.feed import MAX_SUBSCRIBERS
 from tests.asgi import in_process
 from tests.conftest import AUTH, DOCS_PATHWAY, FIXTURES, SPECS
 from tests.e2e.test_faults import OK, UNAVAILABLE, spec_with
@@ -150,3 +151,15 @@ def test_with_a_control_token_only_the_static_files_and_health_are_open():
     assert answers["events"].status_code == 401
     assert answers["header"].status_code == 200
     assert answers["write"].status_code == 401
+
+
+def test_past_the_most_open_event_streams_a_new_one_is_a_503_problem():
+    async def run():
+        async with in_process(BUNDLED) as app:
+            for _ in range(MAX_SUBSCRIBERS):
+                app.specfake.feed.subscribe()
+            return await app.client.get("/__specfake__/events")
+
+    refused = asyncio.run(run())
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
+    assert refused.json()["type"].endswith("too-many-event-streams")
