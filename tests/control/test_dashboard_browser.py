@@ -7,7 +7,6 @@ Screenshots go to ``reports/``."""
 from __future__ import annotations
 
 import json
-import shlex
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -71,22 +70,24 @@ def rows(page):
 def test_a_request_appears_live_and_expands_to_its_bodies_errors_and_curl(page, api):
     from playwright.sync_api import expect
 
-    api.patch(DRAFT, headers=AUTH, json={"expectedVersionId": "seven"})
+    api.patch(DRAFT, headers=AUTH, json={"expectedVersionId": "it's seven"})  # a quote for curl
     first = rows(page).first
     expect(first).to_contain_text("422", timeout=LIVE_MS)
     expect(first.locator("td.error")).to_contain_text("/expectedVersionId")
     first.click()
     detail = page.locator("tr.detail")
     expect(detail.locator("ul.field-errors")).to_contain_text(
-        'body /expectedVersionId: "seven" is not of type "number"'
+        'body /expectedVersionId: "it\'s seven" is not of type "number"'
     )
-    expect(detail.locator("pre.request-body")).to_contain_text('"expectedVersionId": "seven"')
+    expect(detail.locator("pre.request-body")).to_contain_text('"expectedVersionId": "it\'s seven"')
     expect(detail.locator("pre.response-body")).to_contain_text('"status": 422')
     screenshot(page, "request-detail")
     curl = detail.locator("pre.curl").inner_text()
-    replayed = subprocess.run([*shlex.split(curl), "-s", "-o", "/dev/null", "-w", "%{http_code}"],
+    replayed = subprocess.run(["bash", "-c", f"{curl} -s -w '\n%{{http_code}}'"],
                               capture_output=True, text=True, timeout=30)  # fmt: skip
-    assert replayed.stdout == "422"  # the command sends what the page showed
+    body, status = replayed.stdout.rsplit("\n", 1)
+    assert status == "422"  # a shell runs the command: it sends what the page showed
+    assert json.loads(body)["errors"][0]["message"] == '"it\'s seven" is not of type "number"'
     expect(rows(page)).to_have_count(2, timeout=LIVE_MS)  # and the replay shows up too
 
 
