@@ -13,7 +13,10 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # a type only: the journal and the feed are independent
+    from specfake.journal import JournalEntry
 
 QUEUE_LIMIT = 256  # events kept per subscriber before it is told to refetch
 MAX_SUBSCRIBERS = 64  # open event streams; past it a new one is refused (503)
@@ -27,7 +30,7 @@ class Event:
     """``kind`` "request" carries a journal entry; "changed" names what to fetch again."""
 
     kind: Literal["request", "changed"]
-    data: Any
+    data: JournalEntry | Changed
 
 
 class Missed:
@@ -119,7 +122,7 @@ class Feed:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    def request(self, entry: Any) -> None:
+    def request(self, entry: JournalEntry) -> None:
         """A journal entry was recorded (the hot path: nothing to do without subscribers)."""
         if self._subscribers:
             self._publish(Event("request", entry))

@@ -98,9 +98,14 @@ def test_filters_by_status_and_operation(page, api):
     api.patch(DRAFT, headers=AUTH, json={})  # 422
     api.post("/cohort/draft", json={"name": "Spring", "idempotency_key": "k"})  # 200
     api.get("/nowhere")  # 404, no operation
-    expect(rows(page)).to_have_count(4, timeout=LIVE_MS)
+    unknown = {"name": "Autumn", "departments": ["Nope"], "idempotency_key": "k2"}
+    api.post("/cohort/draft", json=unknown)  # the fake's own 422, its field error journaled
+    expect(rows(page)).to_have_count(5, timeout=LIVE_MS)
+    expect(rows(page).first.locator("td.error")).to_have_text(
+        "body /departments/0: no department is named 'Nope'"
+    )
     page.select_option("#filters select[name=status]", "4")
-    expect(rows(page)).to_have_count(2)
+    expect(rows(page)).to_have_count(3)
     page.select_option("#filters select[name=operation]", "update-draft")
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first.locator("td.status")).to_have_text("422")
