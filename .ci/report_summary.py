@@ -13,3 +13,5 @@ for report in sorted(reports.glob("*.xml")):
 coverage = reports / "link-coverage.txt"
 if coverage.exists():
     print(coverage.read_text(), end="")
+for shot in sorted(reports.glob("*.png")):
+    print(f"screenshot: {shot.name}")

@@ -94,6 +94,12 @@ async def call(app: Callable[..., Awaitable[None]], scope: dict[str, Any], body:
 
 async def measure(requests: int, only: str | None, profiler: cProfile.Profile | None) -> None:
     app = create_app(ServerConfig(specs=bundled_specs(), fixtures=bundled_fixtures()))
+    async with app.router.lifespan_context(app):  # opens the store, loads the fixtures
+        await _measure(app, requests, only, profiler)
+
+
+async def _measure(app: Any, requests: int, only: str | None,
+                   profiler: cProfile.Profile | None) -> None:
     for name, (method, path, body, expected) in SCENARIOS.items():
         if only and name != only:
             continue

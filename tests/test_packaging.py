@@ -1,4 +1,5 @@
-"""The wheel carries the bundled specs and fixtures, and the public API is what __all__ says."""
+"""The wheel carries the bundled specs and fixtures and the dashboard's files, and the public
+API is what __all__ says."""
 
 import subprocess
 import sys
@@ -6,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import specfake
+from specfake.control.dashboard import STATIC_DIR
 from tests.conftest import FIXTURES, SPECS
 
 
@@ -16,7 +18,7 @@ def test_public_api():
     assert all(hasattr(specfake, name) for name in specfake.__all__)
 
 
-def test_wheel_ships_the_bundled_specs_and_fixtures(tmp_path: Path):
+def test_wheel_ships_the_bundled_specs_fixtures_and_dashboard(tmp_path: Path):
     root = SPECS.parent
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(root)],
@@ -28,5 +30,7 @@ def test_wheel_ships_the_bundled_specs_and_fixtures(tmp_path: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"specfake/_bundled/specs/{p.name}" for p in SPECS.glob("*.openapi.yaml")}
     expected |= {f"specfake/_bundled/fixtures/{p.name}" for p in FIXTURES.glob("*.yaml")}
+    expected |= {f"specfake/control/static/{p.name}" for p in STATIC_DIR.iterdir()}
+    assert {"index.html", "dashboard.js", "dashboard.css"} <= {p.name for p in STATIC_DIR.iterdir()}
     assert expected <= names, sorted(expected - names)
     assert "specfake/py.typed" in names

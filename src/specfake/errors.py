@@ -267,6 +267,17 @@ def too_many_connections(limit: int) -> Problem:
     )
 
 
+def too_many_event_streams(limit: int) -> Problem:
+    return Problem(
+        503,
+        "too-many-event-streams",
+        "Too many event streams",
+        f"At most {limit} dashboards (GET /__specfake__/events streams) can be open at once; "
+        "close some tabs and retry.",
+        headers={"Retry-After": "5"},
+    )
+
+
 def connection_dropped() -> Problem:
     return Problem(
         500,

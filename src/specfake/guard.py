@@ -11,7 +11,9 @@ So, before anything else:
   which send neither, keep working;
 * with ``--control-token`` (required when bound beyond loopback) every control request needs
   ``Authorization: Bearer TOKEN`` or ``Specfake-Control-Token: TOKEN``, or, for the dashboard
-  page opened in a browser, ``?control_token=TOKEN``.
+  page opened in a browser, ``?control_token=TOKEN`` (its scripts pass it on). What tells
+  nothing needs none: the page's own static files (``/__specfake__/static/``, the same in
+  every install) and the health check (for probes and the tests' start-up wait).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from specfake.errors import Problem, control_token_required, cross_site_control,
 from specfake.pipeline.outcome import problem_outcome
 from specfake.pipeline.render import render
 
+STATIC_PREFIX = f"{CONTROL_PREFIX}/static/"
+HEALTH_PATH = f"{CONTROL_PREFIX}/health"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 ANY_HOST = "*"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -119,7 +123,11 @@ class RequestGuard:
             return misdirected(host, host_name(host) or host)
         if not scope["path"].startswith(CONTROL_PREFIX):
             return None
-        if policy.control_token is not None:
+        path = scope["path"]
+        public = scope["method"] in _SAFE_METHODS and (
+            path == HEALTH_PATH or path.startswith(STATIC_PREFIX)
+        )
+        if policy.control_token is not None and not public:
             given = control_token or _bearer(authorization) or _query_token(scope)
             expected = policy.control_token.encode("utf-8", "surrogateescape")
             if given is None or not hmac.compare_digest(

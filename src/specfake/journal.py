@@ -77,6 +77,7 @@ class JournalEntry:
     detail: str | None
     errors: tuple[FieldError, ...]
     recorded: Recorded | None = None
+    id: int = 0  # given by the journal: 1, 2, ... in the order recorded
 
     @property
     def duration_ms(self) -> float:
@@ -84,6 +85,7 @@ class JournalEntry:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "id": self.id,
             "time": timestamp(self.time),
             "method": self.method,
             "path": self.path,
@@ -120,12 +122,15 @@ class RequestJournal:
         self._size = size
         self._max_bytes = max_bytes
         self._bytes = 0
+        self._last_id = 0
 
     @property
     def bytes(self) -> int:
         return self._bytes
 
     def record(self, entry: JournalEntry) -> None:
+        self._last_id += 1
+        entry.id = self._last_id
         cost = entry_size(entry)
         self._entries.append((entry, cost))
         self._bytes += cost
@@ -150,6 +155,14 @@ class RequestJournal:
     def recorded(self) -> list[JournalEntry]:
         """The entries themselves, oldest first (the HAR export reads their bodies)."""
         return [entry for entry, _ in self._entries]
+
+    def find(self, entry_id: int) -> JournalEntry | None:
+        """The entry with ``entry_id``, if it is still kept. Ids in the journal are
+        consecutive (entries leave from the old end only), so this is an index."""
+        if not self._entries:
+            return None
+        index = entry_id - self._entries[0][0].id
+        return self._entries[index][0] if 0 <= index < len(self._entries) else None
 
     def clear(self) -> None:
         self._entries.clear()

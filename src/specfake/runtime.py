@@ -1,5 +1,6 @@
 """``Specfake``: the running server. It holds the current :class:`~specfake.world.World` and
-what outlives a reload: the store, the request journal, the proxy's HTTP client.
+what outlives a reload: the store, the request journal and its live feed, the overrides and
+faults, the proxy's HTTP client.
 
 The store and the client are opened and closed by :meth:`Specfake.lifespan`, which the ASGI
 app runs as its lifespan; the fixtures are loaded there too, once, before the first request.
@@ -17,7 +18,9 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope
 
 from specfake.config import ServerConfig
+from specfake.feed import Feed
 from specfake.journal import JournalEntry, Recorded, RequestJournal
+from specfake.pipeline.faults import Faults
 from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.run import run_pipeline
 from specfake.pipeline.scope import request_target, url_path
@@ -45,8 +48,10 @@ class Specfake:
         self.store: StateStore = open_store(config.store)
         self.world: World = build_world(config, self.store)
         self.journal = RequestJournal(config.journal_size)
+        self.feed = Feed()  # the journal and every change, live (GET /__specfake__/events)
         self.forwarder: Forwarder | None = None
         self.overrides = Overrides()  # they outlive a reload
+        self.faults = Faults(config.latency_ms, config.fail_rate)  # swapped whole when set
         self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
         self.last_reload_error: str | None = None  # a watched edit that broke, still unfixed
         # Reload, reset and PUT state each read the world and write the store: one at a time.
@@ -71,6 +76,7 @@ class Specfake:
             async with self._watching():
                 yield
         finally:
+            self.stopping()
             if self.forwarder is not None:
                 await self.forwarder.close()
                 self.forwarder = None
@@ -99,24 +105,26 @@ class Specfake:
         """Answer one request (or forward it, as a proxy) and journal what happened."""
         started = time.perf_counter()
         # Read once: a reload swapping ``self.world`` meanwhile does not reach this request.
-        answer = await run_pipeline(self.world, scope, receive, self.forwarder, self.overrides)
+        answer = await run_pipeline(
+            self.world, scope, receive, self.forwarder, self.overrides, self.faults
+        )
         operation = answer.operation
         response = answer.response
         recorded = Recorded.of(scope, request_target(scope), answer.request_body,
                                response.raw_headers, response.body)  # fmt: skip
-        self.journal.record(
-            JournalEntry(
-                time=time.time(),
-                method=scope["method"],
-                path=url_path(scope),
-                status=response.status_code,
-                seconds=time.perf_counter() - started,
-                operation_id=operation.operation_id if operation else None,
-                detail=answer.detail,
-                errors=tuple(answer.errors),
-                recorded=recorded,
-            )
+        entry = JournalEntry(
+            time=time.time(),
+            method=scope["method"],
+            path=url_path(scope),
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+            operation_id=operation.operation_id if operation else None,
+            detail=answer.detail,
+            errors=tuple(answer.errors),
+            recorded=recorded,
         )
+        self.journal.record(entry)
+        self.feed.request(entry)
         return response
 
     async def reload(self) -> list[SpecWarning]:
@@ -127,11 +135,20 @@ class Specfake:
             new = await asyncio.to_thread(build_world, self.config, self.store)
             self.state_warnings = await carry_state(self.world, new)
             self.world = new
-            return self.state_warnings
+            self.last_reload_error = None
+        self.feed.changed("world")
+        return self.state_warnings
+
+    def reload_failed(self, message: str) -> None:
+        """A watched edit could not be served (the dashboard shows ``message`` until a
+        reload succeeds)."""
+        self.last_reload_error = message
+        self.feed.changed("world")
 
     async def reset(self) -> None:
         async with self._reload_lock:  # not against a world a reload is replacing
             await reset_state(self.world)
+        self.feed.changed("state")
 
     async def state(self) -> dict[str, Any]:
         return await dump_state(self.world)
@@ -139,6 +156,13 @@ class Specfake:
     async def replace_state(self, given: Any) -> None:
         async with self._reload_lock:  # checked against the schemas it is written under
             await replace_sections(self.world, given)
+        self.feed.changed("state")
+
+    def stopping(self) -> None:
+        """Shutdown has begun: end the event streams, which never end by themselves. The
+        server calls this as soon as it stops accepting (``cli/stoppable.py``), and the
+        lifespan's end again for servers that cannot."""
+        self.feed.close()
 
     def warnings(self) -> list[SpecWarning]:
         """The current world's spec warnings and what the last reload could not keep."""

@@ -55,10 +55,9 @@ async def watch_and_reload(specfake: Specfake, stop: asyncio.Event) -> None:
         try:
             warnings = await specfake.reload()
         except SpecfakeError as error:
-            specfake.last_reload_error = str(error)
+            specfake.reload_failed(str(error))
             logger.error("reload after editing %s failed; still serving the previous files:\n%s",
                          names, error)  # fmt: skip
             continue
-        specfake.last_reload_error = None
         kept = f"; {len(warnings)} state sections not kept" if warnings else ""
         logger.warning("reloaded after editing %s%s", names, kept)

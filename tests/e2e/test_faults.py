@@ -4,6 +4,7 @@ one, else a connection dropped half-way; every answer waits the latency."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,12 +15,12 @@ from tests.servers import running_server
 pytestmark = pytest.mark.e2e
 
 
-def spec_with(tmp_path, responses: dict) -> str:
+def spec_with(tmp_path: Path, responses: dict) -> Path:
     document = {"openapi": "3.1.0", "info": {"title": "faults", "version": "1"},
                 "paths": {"/f": {"get": {"operationId": "f", "responses": responses}}}}  # fmt: skip
     path = tmp_path / "faults.openapi.yaml"
     path.write_text(yaml.safe_dump(document))
-    return str(path)
+    return path
 
 
 OK = {"description": "ok", "content": {"application/json": {"example": {"ok": True}}}}

@@ -336,7 +336,8 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=config.grace_seconds,
-        )
+        ),
+        stopping=app.state.specfake.stopping,
     )
     server.run()
     return 0 if server.started else 1  # not started: the port was taken (uvicorn logged it)

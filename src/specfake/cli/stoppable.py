@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
 
@@ -20,7 +21,20 @@ class StoppableServer(uvicorn.Server):
     supervisor would log a crash. Here the handlers are the same (``handle_exit``: stop
     accepting, let in-flight requests finish for ``timeout_graceful_shutdown`` seconds, then
     cancel them), without the re-raise.
+
+    ``stopping`` runs as soon as the server stops accepting, before the grace period: the
+    app ends what never finishes by itself there (the dashboard's event streams), so an open
+    dashboard does not make every stop wait the whole grace.
     """
+
+    def __init__(self, config: uvicorn.Config, stopping: Callable[[], None] | None = None) -> None:
+        super().__init__(config)
+        self._stopping = stopping
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._stopping is not None:
+            self._stopping()
+        await super().shutdown(sockets)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:

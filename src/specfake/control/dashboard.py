@@ -1,67 +1,65 @@
-"""``GET /__specfake__/``: one self-contained page showing what is served and what happened."""
+"""The dashboard: ``GET /__specfake__/`` and its static files (HTML, CSS and plain JavaScript
+modules shipped in the package, no build step), and ``GET /__specfake__/operations``, what it
+lists as served.
+
+The page holds no data of its own: it reads the control API (the journal live from
+``/__specfake__/events``) and writes through it like any script, so whatever it shows a test
+can read too.
+"""
 
 from __future__ import annotations
 
-import html
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.responses import FileResponse
+from starlette.staticfiles import StaticFiles
+
+from specfake.pipeline.overrides import example_names
 
 if TYPE_CHECKING:
     from specfake.world import World
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>specfake</title>
-<style>
-body {{ font: 14px system-ui, sans-serif; margin: 2rem; color: #222; }}
-table {{ border-collapse: collapse; margin-bottom: 2rem; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: .3rem .8rem; text-align: left; }}
-code {{ background: #f4f4f4; padding: 0 .2rem; }}
-.err {{ color: #a00; }}
-</style></head><body>
-<h1>specfake</h1>
-{reload_error}
-<p>Specs: {specs}. <button id="reset">Reset state to fixtures</button>
-<a href="/__specfake__/state">state</a> · <a href="/__specfake__/requests">journal</a></p>
-<h2>Operations</h2>
-<table><tr><th>method</th><th>path</th><th>operationId</th><th>answered by</th></tr>
-{operations}</table>
-<h2>Recent requests</h2>
-<table id="journal"><tr><th>time</th><th>method</th><th>path</th><th>status</th>
-<th>ms</th><th>first error</th></tr></table>
-<script>
-async function refresh() {{
-  const rows = (await (await fetch('/__specfake__/requests')).json()).requests.slice(-50);
-  const table = document.getElementById('journal');
-  table.querySelectorAll('tr.entry').forEach(r => r.remove());
-  for (const e of rows.reverse()) {{
-    const tr = table.insertRow(); tr.className = 'entry';
-    const first = e.errors.length ? `${{e.errors[0].path}}: ${{e.errors[0].message}}` : '';
-    for (const v of [e.time, e.method, e.path, e.status, e.duration_ms, first]) {{
-      const td = tr.insertCell(); td.textContent = v;
-      if (e.status >= 400) td.className = 'err';
-    }}
-  }}
-}}
-document.getElementById('reset').onclick = async () => {{
-  await fetch('/__specfake__/reset', {{method: 'POST'}}); refresh();
-}};
-refresh(); setInterval(refresh, 2000);
-</script></body></html>"""
+STATIC_DIR = Path(__file__).parent / "static"
+# Asked again on every load: a new specfake version must not meet an old page in the cache.
+_NO_CACHE = {"Cache-Control": "no-cache"}
 
 
-def dashboard_html(world: World, reload_error: str | None = None) -> str:
-    specs = ", ".join(
-        f'<a href="/__specfake__/specs/{html.escape(s.name)}.json">{html.escape(s.name)}</a>'
-        for s in world.specs
-    )
-    rows = []
-    for operation in world.operations:
-        source = world.answered_by(operation)
-        cells = (operation.method, operation.path_template, operation.operation_id, source)
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    error = (
-        f'<p class="err">The last edit could not be served; still serving the previous files:'
-        f"<pre>{html.escape(reload_error)}</pre></p>"
-        if reload_error
-        else ""
-    )
-    return _PAGE.format(specs=specs or "none", operations="\n".join(rows), reload_error=error)
+def dashboard_page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "index.html", headers=_NO_CACHE)
+
+
+class DashboardFiles(StaticFiles):
+    """The page's CSS and scripts, revalidated on every load like the page."""
+
+    def __init__(self) -> None:
+        super().__init__(directory=STATIC_DIR)
+
+    def file_response(self, *arguments: Any, **keywords: Any) -> Any:
+        response = super().file_response(*arguments, **keywords)
+        response.headers.update(_NO_CACHE)
+        return response
+
+
+def served_operations(world: World, reload_error: str | None) -> dict[str, Any]:
+    """What is served and by what, each operation's documented statuses and their named
+    examples (the override form offers them), and the last watched edit that broke."""
+    return {
+        "specs": [spec.name for spec in world.specs],
+        "operations": [
+            {
+                "spec": operation.spec_name,
+                "method": operation.method,
+                "path": operation.path_template,
+                "operationId": operation.operation_id,
+                "answered_by": world.answered_by(operation),
+                "auth": operation.requires_auth,
+                "responses": {
+                    code: sorted(example_names(operation, code))
+                    for code in sorted(operation.responses)
+                },
+            }
+            for operation in world.operations
+        ],
+        "reload_error": reload_error,
+    }

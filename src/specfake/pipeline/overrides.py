@@ -108,7 +108,8 @@ class Overrides:
         return found
 
 
-def _examples(operation: CompiledOperation, code: str) -> set[str]:
+def example_names(operation: CompiledOperation, code: str) -> set[str]:
+    """The named examples of ``operation``'s ``code`` response, in any media type."""
     response = operation.responses.get(code)
     if response is None:
         return set()
@@ -119,7 +120,7 @@ def _status_with(operation: CompiledOperation, example: str, status: Any) -> int
     """The documented status whose response has ``example`` (``status`` itself, if given)."""
     codes = [str(status)] if status is not None else sorted(operation.responses)
     for code in codes:
-        if code.isdigit() and example in _examples(operation, code):
+        if code.isdigit() and example in example_names(operation, code):
             return int(code)
     return None
 
@@ -147,7 +148,7 @@ def _errors(body: Any, operations: list[CompiledOperation]) -> list[FieldError]:
         errors.append(FieldError("body", "/example", "must be the name of an example"))
     elif example is not None and _status_with(operation, example, status) is None:
         names = {name for code in operation.responses
-                 for name in _examples(operation, code)}  # fmt: skip
+                 for name in example_names(operation, code)}  # fmt: skip
         known = ", ".join(sorted(names)) or "none"
         where = f"the {status} response" if status is not None else operation_id
         errors.append(FieldError("body", "/example", f"{where} has no such example; known: "

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
@@ -38,6 +38,7 @@ from specfake.errors import (
 )
 from specfake.pipeline.auth import authenticate
 from specfake.pipeline.body import is_json_media, parse_json, receive_limited, select_media
+from specfake.pipeline.faults import Dropped, Faults
 from specfake.pipeline.mocker import checked_mock
 from specfake.pipeline.negotiation import acceptable_success_media, choose_mock
 from specfake.pipeline.outcome import (
@@ -103,8 +104,12 @@ async def run_pipeline(
     receive: Receive,
     forwarder: Forwarder | None = None,
     overrides: Overrides | None = None,
+    faults: Faults | None = None,
 ) -> Answer:
-    """Answer one request; every failure becomes a problem response, never a bare 500."""
+    """Answer one request; every failure becomes a problem response, never a bare 500.
+
+    ``faults``: the server-wide latency and fail rate (the running server's, which the
+    dashboard can change); ``None``: the configured ones."""
     config = served.config
     # Proxy mode without --errors: violations are reported and the traffic passes.
     reporting = forwarder is not None and not config.proxy_errors
@@ -143,7 +148,9 @@ async def run_pipeline(
             if override is not None:
                 preferences = override.applied_to(preferences)
         if forwarder is None and match is not None:
-            preferences = _with_faults(preferences, match.operation, config)
+            if faults is None:
+                faults = Faults(config.latency_ms, config.fail_rate)
+            preferences = faults.applied(preferences, match.operation)
         if forwarder is not None:
             target = request_target(scope)
             outcome = await forwarder.forward(scope["method"], target, scope["headers"], raw)
@@ -164,7 +171,7 @@ async def run_pipeline(
             violations += invalid
         if preferences.delay_ms:
             await asyncio.sleep(preferences.delay_ms / 1000)
-    except _Dropped:
+    except Dropped:
         problem = connection_dropped()
         body = render(problem_outcome(problem)).body
         dropped = DroppedResponse(body, problem.status, media_type=PROBLEM_CONTENT_TYPE)
@@ -191,27 +198,6 @@ async def run_pipeline(
             answer = Answer(render(outcome), operation)
     answer.request_body = raw
     return answer
-
-
-class _Dropped(Exception):
-    """``--fail-rate`` chose this request and the operation documents no 5xx: drop it."""
-
-
-def _with_faults(
-    preferences: Preferences, operation: CompiledOperation, config: ServerConfig
-) -> Preferences:
-    """``--fail-rate`` and ``--latency`` applied (after auth and validation, like overrides)."""
-    if config.fail_rate and random.random() < config.fail_rate:
-        failures = sorted(code for code in operation.responses if code.isdigit() and code[0] == "5")
-        if not failures:
-            raise _Dropped()
-        preferences = replace(preferences, code=int(failures[0]), example=None)
-    if config.latency_ms:
-        low, high = config.latency_ms
-        preferences = replace(
-            preferences, delay_ms=preferences.delay_ms + random.randint(low, high)
-        )
-    return preferences
 
 
 def _admitted(
