@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,12 @@ from specfake import ServerConfig
 from specfake.errors import SpecfakeError
 from specfake.store.memory import MemoryStore
 from specfake.world import build_world
+from tests.asgi import in_process
+from tests.conftest import AUTH, DOCS_PATHWAY
 
 BOOKSHOP = Path(__file__).with_name("bookshop.openapi.yaml")
+PATHWAYS = Path(__file__).parents[3] / "specs/plan-definitions.openapi.yaml"
+FIXTURES = Path(__file__).parents[3] / "fixtures"
 
 
 def _world_with(tmp_path: Path, change):
@@ -79,3 +84,32 @@ def test_two_operations_declaring_two_names_for_one_resource_stop_start_up(tmp_p
 
     with pytest.raises(SpecfakeError, match=r"'poets'|'writers'"):
         _world_with(tmp_path, disagree)
+
+
+def test_a_read_the_pathway_docs_add_later_answers_what_the_patches_wrote(tmp_path):
+    """Issue 16: when `GET /v1/plan-definitions/{id}` is documented it must return what the
+    PATCHes wrote, with no change to the declarations."""
+    document = yaml.safe_load(PATHWAYS.read_text())
+    document["paths"]["/v1/plan-definitions/{id}"] = {"get": {
+        "operationId": "get-plan-definition",
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The pathway", "content": {"application/json": {
+            "schema": {"type": "object", "required": ["id", "versionId", "title"],
+                       "properties": {"id": {"type": "string"}, "versionId": {"type": "number"},
+                                      "title": {"type": "string"}}}}}}},
+    }}  # fmt: skip
+    spec = tmp_path / "plan-definitions.openapi.yaml"
+    spec.write_text(yaml.safe_dump(document))
+
+    async def scenario():
+        async with in_process(ServerConfig(specs=[spec], fixtures=FIXTURES)) as app:
+            patch = await app.client.patch(f"/v1/plan-definitions/{DOCS_PATHWAY}/draft",
+                                           json={"expectedVersionId": 7, "title": "Read me"},
+                                           headers=AUTH)  # fmt: skip
+            assert patch.status_code == 200
+            return await app.client.get(f"/v1/plan-definitions/{DOCS_PATHWAY}", headers=AUTH)
+
+    read = asyncio.run(scenario())
+    assert read.status_code == 200
+    assert (read.json()["title"], read.json()["versionId"]) == ("Read me", 8)
