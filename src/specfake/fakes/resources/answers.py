@@ -120,14 +120,15 @@ def refusal(bound: Bound, problem: Problem) -> Outcome:
     return checked(bound, outcome)
 
 
-def example_answer(bound: Bound, record_id: str, id_field: str) -> Outcome:
+def example_answer(bound: Bound, record_id: str | None = None) -> Outcome:
     """The spec's own answer for an id never stored (a spec that documents no 404): its
-    example, with the id put in where the record has its id (unless the id breaks the
+    example, with ``record_id`` put in where the record has its id (unless the id breaks the
     schema there: a fuzzer's id under a ``pattern``)."""
     operation = bound.operation
+    id_field = bound.resource.id_field
     outcome = checked_mock(operation, choose_mock(operation, NO_PREFERENCES, None), None)
     body = outcome.body
-    if isinstance(body, dict):
+    if isinstance(body, dict) and record_id is not None:
         inner = body.get(bound.envelope) if bound.envelope else body
         if isinstance(inner, dict) and id_field in inner:
             inner = {**inner, id_field: _typed_like(inner[id_field], record_id)}
@@ -142,7 +143,7 @@ def example_record(bound: Bound, record_id: Any) -> Record:
     """The record the spec's example answer shows, with ``record_id`` as its id: what a write
     to an id never stored starts from (a spec that documents no 404)."""
     id_field = bound.resource.id_field
-    body = example_answer(bound, str(record_id), id_field).body
+    body = example_answer(bound, str(record_id)).body
     inner = body.get(bound.envelope) if bound.envelope and isinstance(body, dict) else body
     record = dict(inner) if isinstance(inner, dict) else {}
     return {**record, id_field: record_id}

@@ -163,7 +163,7 @@ def read_declaration(path: str, method: str, path_item: Any, operation: Any) -> 
         if error is not None:
             where = json_pointer(["x-specfake", *map(str, error.absolute_path)])
             message = (
-                f"unknown key {next(iter(_unknown_keys(raw, error)), '')!r}; known: "
+                f"unknown key {next(iter(_unknown_keys(error)), '')!r}; known: "
                 f"{', '.join(sorted(error.schema.get('properties', {})))}"
                 if error.validator == "additionalProperties"
                 else error.message
@@ -199,7 +199,7 @@ def _declared(node: Any) -> Any:
     return node.get("x-specfake") if isinstance(node, dict) else None
 
 
-def _unknown_keys(raw: dict[str, Any], error: Any) -> list[str]:
+def _unknown_keys(error: Any) -> list[str]:
     known = error.schema.get("properties", {})
     return [key for key in error.instance if key not in known] if isinstance(
         error.instance, dict

@@ -147,7 +147,7 @@ class ResourceFake:
         request = inputs.documented_only(bound, request)
         scope = tuple(request.path[name] for name in bound.scope_parameters)
         if not await self._parents_found(bound, scope):
-            return answers.example_answer(bound, "", "")
+            return answers.example_answer(bound)
         role = bound.role
         if role == "list":
             return await self._list(bound, request, scope)
@@ -158,7 +158,7 @@ class ResourceFake:
         if role == "read":
             found = await self._lookup(bound, bound.resource, scope, record_id)
             if found is None:
-                return answers.example_answer(bound, str(record_id), bound.resource.id_field)
+                return answers.example_answer(bound, str(record_id))
             return self._record_answer(bound, found.value, 200)
         if role == "delete":
             return await self._delete(bound, scope, record_id)
@@ -308,8 +308,7 @@ class ResourceFake:
         status = answers.success_status(bound.operation, preferred) or 200
         response = bound.operation.response_for(status)
         if bound.role == "action" and not answers.answers_record(bound, status):
-            return answers.example_answer(bound, str(record[bound.resource.id_field]),
-                                          bound.resource.id_field)  # fmt: skip
+            return answers.example_answer(bound, str(record[bound.resource.id_field]))
         if response is not None and not response.media:
             return answers.checked(bound, Outcome(status, None, headers=self._etag(bound, record)))
         return self._record_answer(bound, record, status)
