@@ -78,7 +78,7 @@ class AnswerComparison:
             elif kind is Kind.VERSION:
                 problem = self.carried.compare_version(key, value, other)
                 if problem:
-                    self.differ(at, value, other, f"as a version: {problem}")
+                    self.differ(at, value, other, problem)
             elif kind in (Kind.ID, Kind.TIMESTAMP):
                 self._generated(kind, value, other, at)
 
