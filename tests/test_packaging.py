@@ -27,6 +27,8 @@ def test_wheel_ships_the_bundled_specs_and_fixtures(tmp_path: Path):
     [wheel] = tmp_path.glob("specfake-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"specfake/_bundled/specs/{p.name}" for p in SPECS.glob("*.openapi.yaml")}
+    contracts = (SPECS / "contract").glob("*.openapi.yaml")
+    expected |= {f"specfake/_bundled/specs/contract/{p.name}" for p in contracts}
     expected |= {f"specfake/_bundled/fixtures/{p.name}" for p in FIXTURES.glob("*.yaml")}
     assert expected <= names, sorted(expected - names)
     assert "specfake/py.typed" in names

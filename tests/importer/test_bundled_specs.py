@@ -14,6 +14,11 @@ from specfake.importer import regenerate
 from tests.conftest import SPECS
 
 BUNDLED = sorted(SPECS.glob("*.openapi.yaml"))
+WITH_CONTRACTS = BUNDLED + sorted((SPECS / "contract").glob("*.openapi.yaml"))
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(SPECS))
 
 
 def test_both_bundled_specs_exist():
@@ -57,7 +62,7 @@ def test_manifest_check_fails_on_drift(tmp_path: Path):
     assert "plan-definitions.openapi.yaml differs from its sources" in result.stderr
 
 
-@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_CONTRACTS, ids=_name)
 def test_spec_passes_openapi_spec_validator(path: Path):
     document = yaml.safe_load(path.read_text())
     assert document["openapi"] == "3.1.0"
@@ -87,7 +92,7 @@ def _spectral() -> list[str] | None:
     return [found] if found else None
 
 
-@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_CONTRACTS, ids=_name)
 def test_spec_passes_spectral_oas_with_zero_errors(path: Path, tmp_path: Path):
     spectral = _spectral()
     if spectral is None:

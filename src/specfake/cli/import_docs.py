@@ -72,6 +72,7 @@ def _run_manifest(manifest: Path, check: bool) -> int:
             if current is not None:
                 print(_what_it_would_break(out, current, text), file=sys.stderr)
         else:
+            out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text, encoding="utf-8")
             print(f"wrote {out}", file=sys.stderr)
     return 1 if stale else 0

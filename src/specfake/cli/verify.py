@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from specfake.errors import SpecfakeError
-from specfake.resources import bundled_specs
+from specfake.resources import bundled_contract_specs
 
 DIFFERENCES = 1
 REFUSED = 2
@@ -21,7 +21,10 @@ def register(commands: argparse._SubParsersAction) -> None:
             "recording acts on ids it did not create and --id does not name."
         ),
     )
-    parser.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="default: bundled")
+    parser.add_argument(
+        "specs", nargs="*", type=Path, metavar="SPEC",
+        help="default: the bundled contract specs (specs/contract/)",
+    )  # fmt: skip
     parser.add_argument("--url", required=True, help="base URL of the server under test")
     parser.add_argument("--recording", required=True, type=Path, metavar="FILE",
                         help="a HAR file (GET /__specfake__/requests?format=har)")  # fmt: skip
@@ -44,7 +47,7 @@ def run(arguments: argparse.Namespace) -> int:
     options = VerifyOptions(
         url=arguments.url,
         interactions=read_recording(arguments.recording),
-        specs=list(arguments.specs or bundled_specs()),
+        specs=list(arguments.specs or bundled_contract_specs()),
         token=arguments.token,
         ids=_id_map(arguments.ids),
     )
