@@ -4,8 +4,6 @@ docs pages and against the fake with planted faults."""
 
 from __future__ import annotations
 
-import contextlib
-import sys
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +12,8 @@ import httpx
 import pytest
 
 from specfake.cli import main
-from specfake.pytest_plugin import free_port
-from tests.conftest import AUTH, DOCS_PATHWAY
-from tests.servers import running_faulty_server, running_process, running_server
+from tests.conftest import AUTH, DOCS_PATHWAY, SPECS
+from tests.servers import running_faulty_server, running_server, running_test_server
 from tests.verify.independent_server import SANDBOX
 
 pytestmark = pytest.mark.e2e
@@ -63,14 +60,6 @@ def fresh(bundled_server: str) -> Iterator[str]:
     yield bundled_server
 
 
-@contextlib.contextmanager
-def independent_server() -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "tests.verify.independent_server", "--port", str(port)]
-    with running_process(command, port) as url:
-        yield url
-
-
 def verify(url: str, recording: Path, *extra: str) -> int:
     return main(["verify", "--url", url, "--recording", str(recording), *extra])
 
@@ -91,7 +80,7 @@ def test_a_fresh_fake_behaves_as_recorded(fresh: str, recording: Path, capsys) -
 def test_an_independent_server_with_other_ids_times_and_messages_passes(
     recording: Path, capsys
 ) -> None:
-    with independent_server() as url:
+    with running_test_server("tests.verify.independent_server") as url:
         assert verify(url, recording, "--id", f"{DOCS_PATHWAY}={SANDBOX}") == 0
     out = capsys.readouterr().out
     # Its sandbox row starts at version 41, learnt from the first conflict.
@@ -142,3 +131,19 @@ def test_ids_the_recording_did_not_create_are_refused_unless_named(
     assert f"ids it did not create: {DOCS_PATHWAY} (#1 PATCH {DRAFT})" in error
     assert "--id OLD=NEW" in error
     assert journal(fresh) == []  # refused before anything was sent
+
+
+def test_a_server_that_differs_only_where_the_docs_are_silent_passes(
+    recording: Path, capsys
+) -> None:
+    """Judged by the contract spec (the default), a server without specfake's own choices
+    (other problem bodies, a sparser form_state) behaves as recorded; judged by the served
+    spec, the choices it lacks are named."""
+    served = [str(path) for path in sorted(SPECS.glob("*.openapi.yaml"))]
+    with running_test_server("tests.contract.other_choices_server") as url:
+        assert verify(url, recording, "--id", SAME_ID) == 0
+        capsys.readouterr()
+        assert verify(url, recording, *served, "--id", SAME_ID) == 1
+    out = capsys.readouterr().out
+    assert "/form_state/status: documented field missing from the real answer" in out
+    assert "/currentStatus: documented field missing from the real answer" in out
