@@ -347,3 +347,24 @@ def test_recursive_schemas_end() -> None:
     assert [(c.rule, c.pointer) for c in found] == [
         ("response-type-changed", "/components/schemas/Item/properties/note/type")
     ]
+
+
+def test_a_component_used_at_two_fields_is_reported_at_each() -> None:
+    old = spec()
+    old["components"]["schemas"]["Pair"] = {
+        "type": "object",
+        "properties": {
+            "first": {"$ref": "#/components/schemas/Item"},
+            "second": {"$ref": "#/components/schemas/Item"},
+        },
+    }
+    response = operation(old)["responses"]["200"]["content"]["application/json"]
+    response["schema"] = {"$ref": "#/components/schemas/Pair"}
+    new = copy.deepcopy(old)
+    item(new)["properties"].pop("note")
+    found = compare_documents(old, new).found
+    assert [change.message for change in found] == [
+        "200 response field /first/note removed",
+        "200 response field /second/note removed",
+    ]
+    assert {change.pointer for change in found} == {"/components/schemas/Item/properties/note"}

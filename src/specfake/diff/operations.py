@@ -7,8 +7,9 @@ import re
 from typing import Any, NamedTuple
 
 from specfake.diff.changes import Changes
-from specfake.diff.schemas import Direction, SchemaDiff, resolved
+from specfake.diff.schemas import Direction, SchemaDiff
 from specfake.errors import json_pointer
+from specfake.spec.references import followed
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAMETER_NAME = re.compile(r"\{[^}/]*\}")
@@ -48,7 +49,7 @@ def _operations(document: dict[str, Any]) -> dict[tuple[str, str], Located]:
     paths = document.get("paths")
     for path, item in paths.items() if isinstance(paths, dict) else ():
         item_pointer = f"/paths/{json_pointer([path])[1:]}"
-        item, item_pointer = resolved(document, item, item_pointer)
+        item, item_pointer = followed(document, item, item_pointer)
         if not isinstance(item, dict):
             continue
         shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
@@ -122,10 +123,10 @@ class _OperationDiff:
             )  # fmt: skip
 
     def _request_body(self) -> None:
-        old, old_pointer = resolved(
+        old, old_pointer = followed(
             self.old_document, self.old.get("requestBody"), f"{self.old_pointer}/requestBody"
         )
-        new, new_pointer = resolved(
+        new, new_pointer = followed(
             self.new_document, self.new.get("requestBody"), f"{self.new_pointer}/requestBody"
         )
         if not isinstance(new, dict):
@@ -156,8 +157,8 @@ class _OperationDiff:
             if status not in old:
                 self.add("response-status-added", False, new_pointer, f"{status} response added")
                 continue
-            before, before_pointer = resolved(self.old_document, old[status], old_pointer)
-            after, after_pointer = resolved(self.new_document, new[status], new_pointer)
+            before, before_pointer = followed(self.old_document, old[status], old_pointer)
+            after, after_pointer = followed(self.new_document, new[status], new_pointer)
             if isinstance(before, dict) and isinstance(after, dict):
                 where = f"{status} response"
                 self._media(before, before_pointer, after, after_pointer, "response", where)
@@ -243,7 +244,7 @@ def _parameters(
     ]
     for parameters, base in sources:
         for index, parameter in enumerate(parameters):
-            parameter, at = resolved(document, parameter, f"{base}/{index}")
+            parameter, at = followed(document, parameter, f"{base}/{index}")
             if isinstance(parameter, dict) and "name" in parameter:
                 location = str(parameter.get("in", ""))
                 name = str(parameter["name"])

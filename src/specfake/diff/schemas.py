@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from specfake.diff.changes import Changes
 from specfake.errors import json_pointer
-from specfake.spec.references import referenced
+from specfake.spec.references import followed
 
 Direction = Literal["request", "response"]
 
@@ -25,21 +25,6 @@ _UPPER_BOUNDS = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxPro
 _LOWER_BOUNDS = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties")
 # Keywords whose any change (added, removed or another value) may shrink the allowed values.
 _RESTRICTIONS = ("pattern", "multipleOf")
-MAX_REFERENCE_DEPTH = 32
-
-
-def resolved(document: Any, node: Any, pointer: str) -> tuple[Any, str]:
-    """``node`` (at ``pointer`` in ``document``) with local ``$ref`` chains followed, and
-    where the node it ends at lives."""
-    for _ in range(MAX_REFERENCE_DEPTH):
-        if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
-            break
-        reference = node["$ref"]
-        target = referenced(document, reference)
-        if target is None:
-            break
-        node, pointer = target, reference[1:]
-    return node, pointer
 
 
 def value_types(schema: dict[str, Any]) -> frozenset[str] | None:
@@ -77,16 +62,28 @@ class SchemaDiff:
     operation: str
     direction: Direction
     where: str  # "request body", "query parameter limit", "200 response"
-    _visited: set[tuple[str, str]] = field(default_factory=set)
+    _comparing: set[tuple[str, str]] = field(default_factory=set)  # the pairs being compared
 
     def compare(self, old: Any, old_pointer: str, new: Any, new_pointer: str, path: str) -> None:
-        old, old_pointer = resolved(self.old_document, old, old_pointer)
-        new, new_pointer = resolved(self.new_document, new, new_pointer)
+        old, old_pointer = followed(self.old_document, old, old_pointer)
+        new, new_pointer = followed(self.new_document, new, new_pointer)
         if not isinstance(old, dict) or not isinstance(new, dict):
             return  # boolean schemas and broken references: nothing to compare
-        if (old_pointer, new_pointer) in self._visited:
-            return  # a recursive schema, already being compared
-        self._visited.add((old_pointer, new_pointer))
+        pair = (old_pointer, new_pointer)
+        if pair in self._comparing:
+            return  # a recursive schema, already being compared further up
+        self._comparing.add(pair)
+        try:
+            self._compare(old, old_pointer, new, new_pointer, path)
+        finally:
+            self._comparing.discard(pair)
+
+    def _compare(
+        self, old: dict[str, Any], old_pointer: str, new: dict[str, Any], new_pointer: str,
+        path: str,
+    ) -> None:  # fmt: skip
+        """One pair of schemas, each used at ``path``: a component used at two fields is
+        compared (and reported) at each."""
         at = _Site(self, new_pointer, path)
         self._types(old, new, at)
         self._format(old, new, at)

@@ -97,8 +97,9 @@ class AnswerComparison:
             self.compare(schema, recorded, real, pointer)
             return
         expected = self.carried.real(recorded)
-        if isinstance(recorded, str) and schema.get("format") in ("uuid", "date-time"):
-            self._generated(Kind.ID, recorded, real, pointer)
+        generated = {"uuid": Kind.ID, "date-time": Kind.TIMESTAMP}.get(schema.get("format"))
+        if isinstance(recorded, str) and generated is not None:
+            self._generated(generated, recorded, real, pointer)
         elif expected != real:
             shown = f"recorded {recorded!r}" + (
                 f" (here {expected!r})" if expected != recorded else ""

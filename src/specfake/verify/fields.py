@@ -13,7 +13,7 @@ import re
 from enum import Enum
 from typing import Any
 
-from specfake.spec.references import referenced
+from specfake.spec.references import followed
 
 FREE_TEXT = frozenset({"message", "detail", "title"})
 # RFC 9457 leaves a problem's ``type`` URI and ``instance`` to each server.
@@ -91,11 +91,7 @@ def json_type(value: Any) -> str:
 
 def resolved(schema: Any, document: Any) -> dict[str, Any]:
     """``schema`` with its local ``$ref`` chain followed; ``{}`` for what is no object."""
-    for _ in range(MAX_DEPTH):
-        reference = schema.get("$ref") if isinstance(schema, dict) else None
-        if not isinstance(reference, str):
-            break
-        schema = referenced(document, reference)
+    schema = followed(document, schema)[0]
     return schema if isinstance(schema, dict) else {}
 
 
