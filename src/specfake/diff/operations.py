@@ -145,8 +145,7 @@ class _OperationDiff:
         self._media(old, old_pointer, new, new_pointer, "request", "request body")
 
     def _responses(self) -> None:
-        old = self.old.get("responses") if isinstance(self.old.get("responses"), dict) else {}
-        new = self.new.get("responses") if isinstance(self.new.get("responses"), dict) else {}
+        old, new = _mapping(self.old.get("responses")), _mapping(self.new.get("responses"))
         for status in sorted(set(old) | set(new), key=str):
             old_pointer = f"{self.old_pointer}/responses/{status}"
             new_pointer = f"{self.new_pointer}/responses/{status}"
@@ -170,8 +169,7 @@ class _OperationDiff:
         new: dict[str, Any], new_pointer: str,
         direction: Direction, where: str,
     ) -> None:  # fmt: skip
-        old_content = old.get("content") if isinstance(old.get("content"), dict) else {}
-        new_content = new.get("content") if isinstance(new.get("content"), dict) else {}
+        old_content, new_content = _mapping(old.get("content")), _mapping(new.get("content"))
         for media_type in sorted(set(old_content) | set(new_content)):
             escaped = json_pointer([media_type])[1:]
             if media_type not in new_content:
@@ -196,8 +194,8 @@ class _OperationDiff:
         new: dict[str, Any], new_pointer: str,
         where: str,
     ) -> None:  # fmt: skip
-        old_headers = {str(k).lower(): k for k in old.get("headers") or {}}
-        new_headers = {str(k).lower(): k for k in new.get("headers") or {}}
+        old_headers = {str(k).lower(): str(k) for k in _mapping(old.get("headers"))}
+        new_headers = {str(k).lower(): str(k) for k in _mapping(new.get("headers"))}
         for name in sorted(set(old_headers) - set(new_headers)):
             pointer = f"{old_pointer}/headers/{json_pointer([old_headers[name]])[1:]}"
             self.add("response-header-removed", True, pointer,
@@ -265,6 +263,10 @@ def _security(document: dict[str, Any], operation: dict[str, Any]) -> list[froze
     return sorted(
         {frozenset(map(str, alt)) for alt in declared if isinstance(alt, dict)}, key=sorted
     )
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _alternatives(alternatives: list[frozenset[str]]) -> str:

@@ -30,9 +30,12 @@ _RESTRICTIONS = ("pattern", "multipleOf")
 def value_types(schema: dict[str, Any]) -> frozenset[str] | None:
     """The JSON types ``schema`` allows (``nullable: true`` adds ``null``), ``None`` for any."""
     declared = schema.get("type")
-    if declared is None:
-        return None
-    types = {declared} if isinstance(declared, str) else {str(each) for each in declared}
+    if isinstance(declared, str):
+        types = {declared}
+    elif isinstance(declared, list):
+        types = {str(each) for each in declared}
+    else:
+        return None  # none declared, or not a type at all (the spec's warnings say so)
     if schema.get("nullable") is True:
         types.add("null")
     return frozenset(types)
