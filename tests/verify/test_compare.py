@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from specfake.verify.carry import Carried
@@ -125,3 +126,11 @@ def test_what_was_learnt_goes_into_later_requests() -> None:
     assert headers == {"Authorization": "Bearer secret", "If-Match": '"42"', "X-Trace": OTHER}
     sent = json.loads(body)
     assert sent == {"id": OTHER, "expectedVersionId": 42, "idempotency_key": "k1-run1", "note": "8"}
+
+
+def test_a_token_the_recorded_server_refused_is_replaced_by_one_no_server_accepts() -> None:
+    carried = Carried("run1")
+    refused = replace(interaction("/rows", None, [("Authorization", "[Filtered]")]), status=401)
+    assert carried.request(refused, "", "secret")[1] == {
+        "Authorization": "Bearer specfake-verify-refused-run1"
+    }

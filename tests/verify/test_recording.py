@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -74,3 +75,11 @@ def test_an_unreachable_server_is_exit_2(tmp_path: Path, capsys) -> None:
     ]}})  # fmt: skip
     assert main(["verify", "--url", "http://127.0.0.1:9", "--recording", str(path)]) == 2
     assert "cannot reach http://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_a_base64_response_body_is_decoded(tmp_path: Path) -> None:
+    har = entry("GET", "http://h/rows/1", 200)
+    har["response"]["content"] = {"mimeType": "application/json", "encoding": "base64",
+                                  "text": base64.b64encode(b'{"ok": 1}').decode()}  # fmt: skip
+    [only] = read_recording(write(tmp_path, {"log": {"entries": [har]}}))
+    assert only.answer == {"ok": 1}

@@ -4,6 +4,8 @@ docs pages and against the fake with planted faults."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +149,20 @@ def test_a_server_that_differs_only_where_the_docs_are_silent_passes(
     out = capsys.readouterr().out
     assert "/form_state/status: documented field missing from the real answer" in out
     assert "/currentStatus: documented field missing from the real answer" in out
+
+
+def test_a_schemathesis_har_report_replays_too(fresh: str, tmp_path: Path, capsys) -> None:
+    """``schemathesis run --report har`` writes the same format: its run replays against a
+    server back at the same start."""
+    command = [
+        sys.executable, "-m", "schemathesis.cli", "run",
+        str(SPECS / "plan-definitions.openapi.yaml"), "--url", fresh,
+        "-H", "Authorization: Bearer dev", "--phases", "examples",
+        "--report", "har", "--report-dir", str(tmp_path),
+    ]  # fmt: skip
+    subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300, check=False)
+    [report] = tmp_path.glob("har-*.json")
+    assert httpx.post(f"{fresh}/__specfake__/reset").status_code == 204
+    assert verify(fresh, report, "--id", SAME_ID) == 0
+    out = capsys.readouterr().out
+    assert "#1 PATCH /v1/plan-definitions/" in out and "0 with differences" in out

@@ -110,7 +110,7 @@ class Carried:
         for name, value in interaction.headers:
             lowered = name.lower()
             if lowered == "authorization":
-                headers["Authorization"] = f"Bearer {token}"
+                headers["Authorization"] = f"Bearer {self._credential(interaction, token)}"
             elif lowered in ETAG_HEADERS:
                 headers[name] = self.real(value)
             elif lowered not in _NOT_REPLAYED and not lowered.startswith(":"):
@@ -121,6 +121,12 @@ class Carried:
             return target, headers, interaction.raw_body.encode()
         body = self._body(interaction.body, key, "")
         return target, headers, json.dumps(body, ensure_ascii=False).encode()
+
+    def _credential(self, interaction: Interaction, token: str) -> str:
+        """The token to send where the recording's was redacted: ``token``, unless the
+        recorded server refused the one sent (401), which only a token no server accepts
+        reproduces."""
+        return f"specfake-verify-refused-{self.run_id}" if interaction.status == 401 else token
 
     def _body(self, value: Any, key: str, name: str) -> Any:
         if isinstance(value, dict):

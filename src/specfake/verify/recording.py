@@ -1,8 +1,11 @@
-"""Read a recording: the HAR 1.2 the journal exports (``GET /__specfake__/requests?format=har``)
-or a browser saved, as the interactions ``verify`` replays, oldest first."""
+"""Read a recording: the HAR 1.2 the journal exports (``GET /__specfake__/requests?format=har``),
+a browser saved or Schemathesis wrote (``--report har``), as the interactions ``verify``
+replays, oldest first."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,9 +87,20 @@ def _interaction(number: int, entry: dict[str, Any]) -> Interaction:
         body=parsed(raw_body),
         status=int(response["status"]),
         answer_headers=answer_headers,
-        answer=parsed(content.get("text")),
+        answer=parsed(_content_text(content)),
         answer_type=str(content.get("mimeType") or "").split(";")[0].strip(),
     )
+
+
+def _content_text(content: dict[str, Any]) -> str | None:
+    """A response's text; HAR allows it base64-encoded (``"encoding": "base64"``)."""
+    text = content.get("text")
+    if text is None or content.get("encoding") != "base64":
+        return text
+    try:
+        return base64.b64decode(text, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError) as error:
+        raise ValueError(f"response content is not valid base64: {error}") from error
 
 
 def parsed(text: str | None) -> Any:
