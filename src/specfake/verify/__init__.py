@@ -8,6 +8,6 @@ from the app: the server under test is any implementation of the API.
 
 from specfake.verify.compare import Difference
 from specfake.verify.recording import Interaction, read_recording
-from specfake.verify.replay import Outcome, Replay, VerifyOptions
+from specfake.verify.replay import Replay, Replayed, VerifyOptions
 
-__all__ = ["Difference", "Interaction", "Outcome", "Replay", "VerifyOptions", "read_recording"]
+__all__ = ["Difference", "Interaction", "Replay", "Replayed", "VerifyOptions", "read_recording"]

@@ -37,7 +37,7 @@ class VerifyOptions:
 
 
 @dataclass(slots=True)
-class Outcome:
+class Replayed:
     """One interaction replayed: what came back and how it differs."""
 
     interaction: Interaction
@@ -73,7 +73,7 @@ class Replay:
             key = self._key(interaction)
             yield interaction, *self.carried.request(interaction, key, self.options.token)
 
-    def run(self) -> list[Outcome]:
+    def run(self) -> list[Replayed]:
         unnamed = self.unnamed_ids()
         if unnamed:
             raise SpecfakeError(
@@ -85,8 +85,8 @@ class Replay:
         with httpx.Client(timeout=30.0) as client:
             return [self._one(client, base, each) for each in self.options.interactions]
 
-    def _one(self, client: httpx.Client, base: str, interaction: Interaction) -> Outcome:
-        outcome = Outcome(interaction)
+    def _one(self, client: httpx.Client, base: str, interaction: Interaction) -> Replayed:
+        outcome = Replayed(interaction)
         key = self._key(interaction)
         first_contact = not self.carried.knows_version(key)
         response = self._send(client, base, interaction, key)
@@ -126,7 +126,7 @@ class Replay:
             raise SpecfakeError(f"cannot reach {base}: {error}") from error
 
     def _learnt_start(
-        self, interaction: Interaction, key: str, response: httpx.Response, outcome: Outcome
+        self, interaction: Interaction, key: str, response: httpx.Response, outcome: Replayed
     ) -> bool:
         """A recorded success answered with a version conflict on the first request to a
         resource: the server's row starts at another version. Learn its offset from the

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from specfake.verify.recording import Interaction
-from specfake.verify.replay import Outcome
+from specfake.verify.replay import Replayed
 
 MAX_BODY_CHARS = 400
 
 
-def render_text(outcomes: list[Outcome], url: str) -> str:
+def render_text(outcomes: list[Replayed], url: str) -> str:
     lines = [f"specfake verify against {url}", ""]
     for outcome in outcomes:
         interaction = outcome.interaction
@@ -29,7 +29,7 @@ def render_text(outcomes: list[Outcome], url: str) -> str:
     return "\n".join(lines)
 
 
-def write_junit(outcomes: list[Outcome], url: str, path: Path) -> None:
+def write_junit(outcomes: list[Replayed], url: str, path: Path) -> None:
     suite = ElementTree.Element(
         "testsuite",
         name="specfake verify",
