@@ -30,6 +30,12 @@ def running_faulty_server(fault: str) -> contextlib.AbstractContextManager[str]:
     return running_process(command, port)
 
 
+def running_test_server(module: str) -> contextlib.AbstractContextManager[str]:
+    """Run a server written in the tests (``python -m MODULE --port N``)."""
+    port = free_port()
+    return running_process([sys.executable, "-m", module, "--port", str(port)], port)
+
+
 @contextlib.contextmanager
 def running_process(command: list[str], port: int) -> Iterator[str]:
     """Run the server ``command`` (listening on ``port``) until the block ends.

@@ -29,6 +29,8 @@ def test_wheel_ships_the_bundled_specs_fixtures_and_dashboard(tmp_path: Path):
     [wheel] = tmp_path.glob("specfake-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"specfake/_bundled/specs/{p.name}" for p in SPECS.glob("*.openapi.yaml")}
+    contracts = (SPECS / "contract").glob("*.openapi.yaml")
+    expected |= {f"specfake/_bundled/specs/contract/{p.name}" for p in contracts}
     expected |= {f"specfake/_bundled/fixtures/{p.name}" for p in FIXTURES.glob("*.yaml")}
     expected |= {f"specfake/control/static/{p.name}" for p in STATIC_DIR.iterdir()}
     assert {"index.html", "dashboard.js", "dashboard.css"} <= {p.name for p in STATIC_DIR.iterdir()}

@@ -22,7 +22,14 @@ def bundled_root() -> Path:
 
 
 def bundled_specs() -> list[Path]:
+    """The served specs: what the fake answers by and holds itself to."""
     return sorted((bundled_root() / "specs").glob("*.openapi.yaml"))
+
+
+def bundled_contract_specs() -> list[Path]:
+    """The contract specs (``specs/contract/``): the served ones without specfake's own
+    choices, what real servers are judged by (``specfake check``, ``verify``)."""
+    return sorted((bundled_root() / "specs" / "contract").glob("*.openapi.yaml"))
 
 
 def bundled_fixtures() -> Path:

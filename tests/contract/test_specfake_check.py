@@ -1,5 +1,6 @@
-"""`specfake check` passes the fake, fails every faulty fake naming the broken rule, and in
-its default mode sends no write that succeeds."""
+"""`specfake check` passes the fake and a server that differs from it only where the docs are
+silent, fails every faulty fake naming the broken rule, and in its default mode sends no write
+that succeeds."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import httpx
 import pytest
 import yaml
 
-from tests.conftest import DOCS_PATHWAY, FIXTURES, ROOT
-from tests.servers import running_faulty_server, running_server
+from tests.conftest import DOCS_PATHWAY, FIXTURES, ROOT, SPECS
+from tests.servers import running_faulty_server, running_server, running_test_server
 
 OTHER_DRAFT = "3f6c2a9e-1b7d-4c55-8e21-7a9d0c4b5e10"
 EVERYTHING = [
@@ -53,6 +54,21 @@ def test_the_fake_passes_every_rule_and_schemathesis(tmp_path: Path):
     assert "PASS  schemathesis:plan-definitions.openapi.yaml" in result.stdout
     suite = ElementTree.parse(junit).getroot()
     assert int(suite.get("tests")) >= 19 and suite.get("failures") == "0"
+
+
+def test_a_server_that_differs_only_where_the_docs_are_silent_passes_every_mode():
+    """Judged by the contract specs (the default), a server with other problem bodies and a
+    sparser form_state has no violation; judged by the served specs it would cry wolf."""
+    served = [str(path) for path in sorted(SPECS.glob("*.openapi.yaml"))]
+    with running_test_server("tests.contract.other_choices_server") as url:
+        result = check(url, *EVERYTHING)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "0 failed, 0 skipped" in result.stdout
+        assert "PASS  schemathesis:cohort-draft.openapi.yaml" in result.stdout
+        by_served = check(url, *served, *EVERYTHING, "--skip-schemathesis")
+    assert by_served.returncode == 1
+    assert 'body /form_state/status "status" is a required property' in by_served.stdout
+    assert 'body /errors/0/in "in" is a required property' in by_served.stdout
 
 
 @pytest.mark.parametrize(("fault", "rule"), FAULTS.items(), ids=list(FAULTS))

@@ -14,6 +14,11 @@ from specfake.importer import regenerate
 from tests.conftest import SPECS
 
 BUNDLED = sorted(SPECS.glob("*.openapi.yaml"))
+WITH_CONTRACTS = BUNDLED + sorted((SPECS / "contract").glob("*.openapi.yaml"))
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(SPECS))
 
 
 def test_both_bundled_specs_exist():
@@ -57,7 +62,7 @@ def test_manifest_check_fails_on_drift(tmp_path: Path):
     assert "plan-definitions.openapi.yaml differs from its sources" in result.stderr
 
 
-@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_CONTRACTS, ids=_name)
 def test_spec_passes_openapi_spec_validator(path: Path):
     document = yaml.safe_load(path.read_text())
     assert document["openapi"] == "3.1.0"
@@ -87,7 +92,7 @@ def _spectral() -> list[str] | None:
     return [found] if found else None
 
 
-@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_CONTRACTS, ids=_name)
 def test_spec_passes_spectral_oas_with_zero_errors(path: Path, tmp_path: Path):
     spectral = _spectral()
     if spectral is None:
@@ -103,3 +108,23 @@ def test_spec_passes_spectral_oas_with_zero_errors(path: Path, tmp_path: Path):
     findings = json.loads(output[output.index("[") :]) if "[" in output else []
     errors = [f for f in findings if f.get("severity") == 0]
     assert not errors, json.dumps(errors, indent=1)
+
+
+def test_manifest_check_says_what_regenerating_would_break(tmp_path: Path):
+    copy = tmp_path / "specs"
+    shutil.copytree(SPECS, copy)
+    spec = copy / "plan-definitions.openapi.yaml"
+    document = yaml.safe_load(spec.read_text())
+    publish = document["paths"]["/v1/plan-definitions/{id}/publish"]["post"]
+    publish["responses"]["410"] = {"description": "documented by hand, not by the sources"}
+    spec.write_text(yaml.safe_dump(document, sort_keys=False))
+    command = [sys.executable, "-m", "specfake", "import-docs", "--manifest",
+               str(copy / "manifest.yaml"), "--check"]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "regenerating it would break clients (1 change(s))" in result.stderr
+    pointer = "/paths/~1v1~1plan-definitions~1{id}~1publish/post/responses/410"
+    assert (
+        "POST /v1/plan-definitions/{id}/publish: documented 410 response removed "
+        f"(response-status-removed at {pointer})"
+    ) in result.stderr

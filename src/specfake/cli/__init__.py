@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from specfake.cli import check, import_docs, proxy, serve
+from specfake.cli import check, diff, import_docs, proxy, serve, verify
 from specfake.errors import SpecfakeError
 
 USAGE_ERROR = 2
@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
         description="A local mock and contract-testing server driven by OpenAPI specs.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, import_docs, check, proxy):
+    for module in (serve, import_docs, check, proxy, diff, verify):
         module.register(commands)
     arguments = parser.parse_args(argv)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from specfake.resources import bundled_specs
+from specfake.resources import bundled_contract_specs
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -17,7 +17,10 @@ def register(commands: argparse._SubParsersAction) -> None:
             "With no options only requests that cannot change data are sent."
         ),
     )
-    parser.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="default: bundled")
+    parser.add_argument(
+        "specs", nargs="*", type=Path, metavar="SPEC",
+        help="default: the bundled contract specs (specs/contract/)",
+    )  # fmt: skip
     parser.add_argument("--url", required=True, help="base URL of the server under test")
     parser.add_argument("--token", default="dev", help="bearer token to send (default: dev)")
     parser.add_argument(
@@ -45,7 +48,7 @@ def run(arguments: argparse.Namespace) -> int:
 
     options = CheckOptions(
         url=arguments.url,
-        specs=list(arguments.specs or bundled_specs()),
+        specs=list(arguments.specs or bundled_contract_specs()),
         token=arguments.token,
         sandbox_drafts=arguments.sandbox_drafts,
         allow_publish=arguments.allow_publish,

@@ -65,12 +65,28 @@ def _run_manifest(manifest: Path, check: bool) -> int:
             continue
         if check:
             stale.append(out)
+            print(
+                f"{out} differs from its sources; run: specfake import-docs --manifest {manifest}",
+                file=sys.stderr,
+            )
+            if current is not None:
+                print(_what_it_would_break(out, current, text), file=sys.stderr)
         else:
+            out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text, encoding="utf-8")
             print(f"wrote {out}", file=sys.stderr)
-    for out in stale:
-        print(
-            f"{out} differs from its sources; run: specfake import-docs --manifest {manifest}",
-            file=sys.stderr,
-        )
     return 1 if stale else 0
+
+
+def _what_it_would_break(out: Path, committed: str, regenerated: str) -> str:
+    """The breaking changes regenerating ``out`` would make for clients of the committed one."""
+    from specfake.diff import diff_specs
+    from specfake.spec import load_spec
+
+    changes = diff_specs(load_spec(out, committed), load_spec(out, regenerated))
+    breaking = [change for change in changes if change.breaking]
+    if not breaking:
+        return f"  regenerating it breaks no client ({len(changes)} non-breaking change(s))"
+    lines = [f"  regenerating it would break clients ({len(breaking)} change(s)):"]
+    lines += [f"    {c.operation}: {c.message} ({c.rule} at {c.pointer})" for c in breaking]
+    return "\n".join(lines)

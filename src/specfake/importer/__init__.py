@@ -9,9 +9,20 @@ import yaml
 
 from specfake.errors import SpecfakeError
 from specfake.importer.assemble import DocsPage, assemble
+from specfake.importer.contract import contract_document
 from specfake.importer.overlay import apply_overlay
 
-__all__ = ["DocsPage", "import_docs", "manifest_outputs", "regenerate", "render_yaml"]
+__all__ = [
+    "CONTRACT_DIRECTORY",
+    "DocsPage",
+    "import_docs",
+    "manifest_outputs",
+    "regenerate",
+    "render_yaml",
+]
+# Where each API's contract spec goes, beside the served ones: a folder of its own, so that
+# every `specs/*.openapi.yaml` (serve's bundled list, a shell glob) stays the served specs.
+CONTRACT_DIRECTORY = "contract"
 
 
 def import_docs(pages: list[Path], overlays: list[Path], title: str) -> dict[str, Any]:
@@ -74,7 +85,8 @@ def _covered(parameter: Any, operation: dict[str, Any], document: dict[str, Any]
 
 def regenerate(manifest: Path) -> dict[Path, str]:
     """What every spec listed in ``manifest`` (``specs/manifest.yaml``) should contain, as
-    YAML text by output path: its pages assembled, its overlays applied."""
+    YAML text by output path: its pages assembled, its overlays applied; and its contract
+    spec (``contract/<name>.openapi.yaml``: without specfake's own choices)."""
     base = manifest.parent
     rendered = {}
     for name, entry in _manifest_entries(manifest).items():
@@ -83,7 +95,9 @@ def regenerate(manifest: Path) -> dict[Path, str]:
             [base / overlay for overlay in entry.get("overlays", [])],
             entry.get("title", name),
         )
+        contract = contract_document(document)
         rendered[base / f"{name}.openapi.yaml"] = render_yaml(document)
+        rendered[base / CONTRACT_DIRECTORY / f"{name}.openapi.yaml"] = render_yaml(contract)
     return rendered
 
 

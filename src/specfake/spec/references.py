@@ -26,6 +26,23 @@ def child(node: Any, part: str) -> Any:
     return None
 
 
+MAX_REFERENCE_CHAIN = 32
+
+
+def followed(document: Any, node: Any, pointer: str = "") -> tuple[Any, str]:
+    """``node`` (at ``pointer`` in ``document``) with its chain of local ``$ref``s followed,
+    and the pointer of the node it ends at; a reference to nothing ends the chain."""
+    for _ in range(MAX_REFERENCE_CHAIN):
+        reference = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(reference, str):
+            break
+        target = referenced(document, reference)
+        if target is None:
+            break
+        node, pointer = target, unquote(reference[1:])
+    return node, pointer
+
+
 def referenced(document: Any, reference: str) -> Any:
     """What a local ``$ref`` (``#/components/schemas/A%20B``, a URI fragment, so
     percent-encoded) points at in ``document``; ``None`` for another document or nothing."""
