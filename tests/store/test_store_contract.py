@@ -1,10 +1,19 @@
-"""One suite for the StateStore interface, run against every implementation."""
+"""One suite for the StateStore interface, run against every implementation: memory, SQLite,
+and a real redis-server (tests/redis_server.py; never a fake Redis)."""
+
+from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import uuid
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from specfake.store import CollectionLimit, MemoryStore
+from specfake.store import CollectionFull, CollectionLimit, MemoryStore, StateStore, open_store
+from specfake.store.redis import RedisStore
 from specfake.store.sqlite import SqliteStore
 
 
@@ -16,23 +25,54 @@ class FakeClock:
         return self.now
 
 
-def memory_store(clock, tmp_path):
+def redis_store_url(redis_url: str) -> str:
+    """A URL of the test Redis with a prefix of its own, so tests never see each other's keys."""
+    return f"{redis_url}/0?prefix=test-{uuid.uuid4().hex}:"
+
+
+def memory_store(clock: FakeClock, tmp_path: Path, request: pytest.FixtureRequest) -> StateStore:
     return MemoryStore(clock=clock)
 
 
-def sqlite_store(clock, tmp_path):
+def sqlite_store(clock: FakeClock, tmp_path: Path, request: pytest.FixtureRequest) -> StateStore:
     return SqliteStore(tmp_path / "state.db", clock=clock)
 
 
-IMPLEMENTATIONS = [memory_store, sqlite_store]
+def redis_store(clock: FakeClock, tmp_path: Path, request: pytest.FixtureRequest) -> StateStore:
+    redis_url = request.getfixturevalue("redis_url")
+    return RedisStore(f"{redis_url}/0", prefix=f"test-{uuid.uuid4().hex}:", clock=clock)
+
+
+IMPLEMENTATIONS = [memory_store, sqlite_store, redis_store]
+
+
+def shared_sqlite_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    return f"sqlite:///{tmp_path / 'shared.db'}"
+
+
+def shared_redis_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    return redis_store_url(request.getfixturevalue("redis_url"))
+
+
+SHARED = [shared_sqlite_url, shared_redis_url]
+Run = Callable[[Coroutine[Any, Any, Any]], Any]
+
+
+@pytest.fixture
+def run() -> Iterator[Run]:
+    """Run coroutines on one event loop for the whole test (a Redis connection belongs to the
+    loop it was made on)."""
+    with asyncio.Runner() as runner:
+        yield runner.run
 
 
 @pytest.fixture(params=IMPLEMENTATIONS, ids=lambda factory: factory.__name__)
-def clock_and_store(request, tmp_path):
+def clock_and_store(request, tmp_path, run):
     clock = FakeClock()
-    store = request.param(clock, tmp_path)
+    store = request.param(clock, tmp_path, request)
+    run(store.open())
     yield clock, store
-    asyncio.run(store.close())
+    run(store.close())
 
 
 @pytest.fixture
@@ -40,36 +80,46 @@ def store(clock_and_store):
     return clock_and_store[1]
 
 
-def run(coroutine):
-    return asyncio.run(coroutine)
+@pytest.fixture(params=SHARED, ids=lambda factory: factory.__name__)
+def shared_url(request, tmp_path) -> str:
+    """The URL of a store several processes can share."""
+    return request.param(tmp_path, request)
 
 
-def test_get_of_a_missing_key_is_none(store):
+def test_get_of_a_missing_key_is_none(store, run):
     assert run(store.get("things", "x")) is None
 
 
-def test_create_only_if_absent(store):
+def test_create_only_if_absent(store, run):
     created = run(store.compare_and_set("things", "a", None, {"v": 1}))
     assert created.value == {"v": 1}
     assert run(store.compare_and_set("things", "a", None, {"v": 2})) is None
     assert run(store.get("things", "a")).value == {"v": 1}
 
 
-def test_write_needs_the_current_revision(store):
+def test_write_needs_the_current_revision(store, run):
     first = run(store.compare_and_set("things", "a", None, 1))
     second = run(store.compare_and_set("things", "a", first.revision, 2))
     assert second.revision != first.revision
     assert run(store.compare_and_set("things", "a", first.revision, 3)) is None
-    assert run(store.get("things", "a")).value == 2
+    assert run(store.get("things", "a")) == second
 
 
-def test_delete_with_none(store):
+def test_delete_with_none(store, run):
     record = run(store.compare_and_set("things", "a", None, 1))
+    assert run(store.compare_and_set("things", "a", record.revision + 1, None)) is None
     assert run(store.compare_and_set("things", "a", record.revision, None)).value == 1
     assert run(store.get("things", "a")) is None
+    assert run(store.compare_and_set("things", "a", None, None)) is None  # nothing to delete
 
 
-def test_only_one_of_many_concurrent_writers_wins(store):
+def test_values_round_trip(store, run):
+    value = {"text": "ünïcode ✓", "list": [1, 2.5, None, True], "nested": {"a": {"b": []}}}
+    run(store.compare_and_set("things", "a", None, value))
+    assert run(store.get("things", "a")).value == value
+
+
+def test_only_one_of_many_concurrent_writers_wins(store, run):
     record = run(store.compare_and_set("things", "a", None, 0))
 
     async def race():
@@ -78,10 +128,12 @@ def test_only_one_of_many_concurrent_writers_wins(store):
         )
 
     results = run(race())
-    assert sum(result is not None for result in results) == 1
+    winners = [result for result in results if result is not None]
+    assert len(winners) == 1
+    assert run(store.get("things", "a")) == winners[0]
 
 
-def test_list_snapshot_and_restore(store):
+def test_list_snapshot_and_restore(store, run):
     run(store.compare_and_set("things", "a", None, 1))
     run(store.compare_and_set("things", "b", None, 2))
     assert [key for key, _ in run(store.list("things"))] == ["a", "b"]
@@ -91,19 +143,47 @@ def test_list_snapshot_and_restore(store):
     assert run(store.snapshot(["things"])) == {"things": {"c": 3}}
 
 
-def test_collections_are_independent(store):
+def test_restore_replaces_only_the_collections_it_names(store, run):
+    run(store.compare_and_set("one", "a", None, 1))
+    run(store.compare_and_set("two", "b", None, 2))
+    run(store.compare_and_set("three", "c", None, 3))
+    run(store.restore({"one": {"x": 10, "y": 11}, "two": {}}))
+    assert run(store.snapshot(["one", "two", "three"])) == {
+        "one": {"x": 10, "y": 11}, "two": {}, "three": {"c": 3}}  # fmt: skip
+    restored = run(store.get("one", "x"))
+    updated = run(store.compare_and_set("one", "x", restored.revision, 12))
+    assert updated is not None and updated.revision != restored.revision
+
+
+def test_collections_are_independent(store, run):
     run(store.compare_and_set("one", "k", None, 1))
     assert run(store.get("two", "k")) is None
 
 
-def test_limit_by_count_evicts_oldest(store):
+def test_separators_in_names_do_not_make_two_records_one(store, run):
+    run(store.compare_and_set("a", "b:c", None, "first"))
+    run(store.compare_and_set("a:b", "c", None, "second"))
+    assert run(store.get("a", "b:c")).value == "first"
+    assert run(store.get("a:b", "c")).value == "second"
+    run(store.restore({"a:b": {}}))
+    assert run(store.get("a", "b:c")).value == "first"
+
+
+def test_limit_by_count_evicts_oldest(store, run):
     store.set_limit("keys", CollectionLimit(max_items=3))
     for n in range(5):
         run(store.compare_and_set("keys", f"k{n}", None, n))
     assert [key for key, _ in run(store.list("keys"))] == ["k2", "k3", "k4"]
+    assert run(store.get("keys", "k1")) is None
 
 
-def test_limit_by_age_evicts_expired(clock_and_store):
+def test_limit_by_count_applies_to_restored_records(store, run):
+    store.set_limit("keys", CollectionLimit(max_items=2))
+    run(store.restore({"keys": {"a": 1, "b": 2, "c": 3}}))
+    assert [key for key, _ in run(store.list("keys"))] == ["b", "c"]
+
+
+def test_limit_by_age_evicts_expired(clock_and_store, run):
     clock, store = clock_and_store
     store.set_limit("keys", CollectionLimit(max_age_seconds=60))
     run(store.compare_and_set("keys", "old", None, 1))
@@ -112,9 +192,11 @@ def test_limit_by_age_evicts_expired(clock_and_store):
     clock.now += 31
     assert run(store.get("keys", "old")) is None
     assert run(store.get("keys", "new")).value == 2
+    assert [key for key, _ in run(store.list("keys"))] == ["new"]
+    assert run(store.compare_and_set("keys", "old", None, 3)).value == 3  # free again
 
 
-def test_updates_do_not_extend_age(clock_and_store):
+def test_updates_do_not_extend_age(clock_and_store, run):
     clock, store = clock_and_store
     store.set_limit("keys", CollectionLimit(max_age_seconds=60))
     record = run(store.compare_and_set("keys", "k", None, 1))
@@ -124,10 +206,40 @@ def test_updates_do_not_extend_age(clock_and_store):
     assert run(store.get("keys", "k")) is None
 
 
-def test_sqlite_writers_on_separate_connections_have_exactly_one_winner(tmp_path):
-    """Two stores on one file, each with its own connection and thread, really interleave."""
-    path = tmp_path / "shared.db"
-    first, second = SqliteStore(path), SqliteStore(path)
+def test_capacity_refuses_a_new_record_but_not_an_update(store, run):
+    store.set_limit("drafts", CollectionLimit(capacity=2))
+    first = run(store.compare_and_set("drafts", "a", None, 1))
+    run(store.compare_and_set("drafts", "b", None, 2))
+    with pytest.raises(CollectionFull) as refused:
+        run(store.compare_and_set("drafts", "c", None, 3))
+    assert (refused.value.collection, refused.value.capacity) == ("drafts", 2)
+    assert run(store.compare_and_set("drafts", "a", first.revision, 10)).value == 10
+    assert run(store.compare_and_set("drafts", "b", None, 5)) is None  # a conflict, not full
+    deleted = run(store.get("drafts", "b"))
+    run(store.compare_and_set("drafts", "b", deleted.revision, None))
+    assert run(store.compare_and_set("drafts", "c", None, 3)).value == 3
+    assert run(store.snapshot(["drafts"])) == {"drafts": {"a": 10, "c": 3}}
+
+
+# -- stores several processes share --------------------------------------------------------
+
+
+def test_first_load_is_claimed_once(shared_url, run):
+    async def claims():
+        stores = [open_store(shared_url) for _ in range(3)]
+        for store in stores:
+            await store.open()
+        claimed = await asyncio.gather(*(store.claim_first_load() for store in stores))
+        for store in stores:
+            await store.close()
+        return claimed
+
+    assert sorted(run(claims())) == [False, False, True]
+
+
+def test_writers_on_separate_connections_have_exactly_one_winner(shared_url, run):
+    """Two stores on one file or server, each with its own connections, really interleave."""
+    first, second = open_store(shared_url), open_store(shared_url)
 
     async def race():
         record = await first.compare_and_set("things", "a", None, 0)
@@ -142,12 +254,89 @@ def test_sqlite_writers_on_separate_connections_have_exactly_one_winner(tmp_path
     assert sum(result is not None for result in results) == 1
 
 
-def test_sqlite_claims_the_first_load_once(tmp_path):
-    async def claims():
-        stores = [SqliteStore(tmp_path / "state.db") for _ in range(3)]
-        claimed = [await store.claim_first_load() for store in stores]
-        for store in stores:
-            await store.close()
-        return claimed
+PROCESSES = 4
+INCREMENTS = 20
 
-    assert run(claims()) == [True, False, False]
+
+def _increment(url: str, start: Any, times: int) -> list[int]:
+    """In a process of its own: add 1 to record ``counter`` ``times`` times, each a read and a
+    compare-and-set retried on conflict; the revisions this process's writes created."""
+
+    async def increments() -> list[int]:
+        store = open_store(url)
+        await store.open()
+        won = []
+        start.wait()
+        while len(won) < times:
+            record = await store.get("things", "counter")
+            written = await store.compare_and_set("things", "counter", record.revision,
+                                                  record.value + 1)  # fmt: skip
+            if written is not None:
+                won.append(written.revision)
+        await store.close()
+        return won
+
+    return asyncio.run(increments())
+
+
+def test_processes_racing_on_one_record_have_one_winner_per_revision(shared_url, run):
+    """Several processes read-modify-write one record at once: no write is lost, and no two
+    writes claim the same revision."""
+
+    async def create():
+        store = open_store(shared_url)
+        await store.open()
+        await store.compare_and_set("things", "counter", None, 0)
+        await store.close()
+
+    run(create())
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        start = manager.Event()
+        with context.Pool(PROCESSES) as pool:
+            pending = [pool.apply_async(_increment, (shared_url, start, INCREMENTS))
+                       for _ in range(PROCESSES)]  # fmt: skip
+            start.set()
+            revisions = [revision for result in pending for revision in result.get(timeout=120)]
+
+    async def final():
+        store = open_store(shared_url)
+        await store.open()
+        record = await store.get("things", "counter")
+        await store.close()
+        return record
+
+    assert len(revisions) == len(set(revisions)) == PROCESSES * INCREMENTS
+    assert run(final()).value == PROCESSES * INCREMENTS
+
+
+def test_redis_prefixes_keep_two_servers_apart(redis_url, run):
+    async def check():
+        one = open_store(f"{redis_url}/0?prefix=one-{uuid.uuid4().hex}:")
+        two = open_store(f"{redis_url}/0?prefix=two-{uuid.uuid4().hex}:")
+        await one.compare_and_set("things", "a", None, 1)
+        seen = await two.get("things", "a"), await two.snapshot(["things"])
+        claims = await one.claim_first_load(), await two.claim_first_load()
+        await one.close()
+        await two.close()
+        return seen, claims
+
+    assert run(check()) == ((None, {"things": {}}), (True, True))
+
+
+def test_redis_idempotency_keys_get_a_redis_ttl(redis_url, run):
+    """Keys bounded by age are forgotten by Redis itself too, even if nothing writes again."""
+    import redis.asyncio as redis
+
+    store = RedisStore(f"{redis_url}/0", prefix=f"test-{uuid.uuid4().hex}:")
+    store.set_limit("keys", CollectionLimit(max_age_seconds=3600))
+
+    async def ttl():
+        await store.compare_and_set("keys", "k", None, {"state": "done"})
+        client = redis.Redis.from_url(f"{redis_url}/0")
+        seconds = await client.ttl(f"{store.prefix}rec:keys:k")
+        await client.aclose()
+        await store.close()
+        return seconds
+
+    assert 3590 < run(ttl()) <= 3600
