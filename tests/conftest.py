@@ -14,7 +14,7 @@ from specfake.spec import CompiledOperation, compile_operations, load_spec
 from tests.redis_server import running_redis
 from tests.servers import running_server
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "tests.store.implementations"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"

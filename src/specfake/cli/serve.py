@@ -9,6 +9,7 @@ from pathlib import Path
 
 from specfake.config import (
     DEFAULT_GRACE_SECONDS,
+    DEFAULT_IDEMPOTENCY_LEASE,
     DEFAULT_LIMITS,
     DEFAULT_MAX_BODY,
     DEFAULT_STORE,
@@ -98,6 +99,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=24 * 3600,
         metavar="SECONDS",
         help="how long a cohort idempotency key is remembered (default 86400)",
+    )
+    parser.add_argument(
+        "--idempotency-lease",
+        type=_at_least(0.1, float),
+        default=DEFAULT_IDEMPOTENCY_LEASE,
+        metavar="SECONDS",
+        help="an idempotency key still running after this (its worker was killed) is given back "
+        "to the next request with it (default %(default)g)",
     )
     parser.add_argument(
         "--no-watch",
@@ -246,6 +255,7 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
         seed=arguments.seed,
         idempotency_max_keys=arguments.idempotency_max_keys,
         idempotency_max_age_seconds=arguments.idempotency_ttl,
+        idempotency_lease_seconds=arguments.idempotency_lease,
         store=arguments.store,
         max_records=arguments.max_records,
         watch=not arguments.no_watch,
