@@ -52,6 +52,7 @@ class ServerConfig:
     upstream: str | None = None  # set: forward every request there (specfake proxy)
     proxy_errors: bool = False  # with upstream: refuse invalid requests and answers
     store: str = DEFAULT_STORE  # where state lives, by URL (store.open_store)
+    workers: int = 1  # processes serving one port over a shared store; >1: follow reloads
     grace_seconds: float = DEFAULT_GRACE_SECONDS
     host: str = "127.0.0.1"  # the bound address: a Host this server answers to
     allowed_hosts: tuple[str, ...] = ()  # more Host names (--allowed-host; "*": any)

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope
 
 from specfake.config import ServerConfig
+from specfake.errors import SpecfakeError
+from specfake.generation import (
+    Generation,
+    current_generation,
+    follow_generations,
+    publish_generation,
+)
 from specfake.journal import JournalEntry, Recorded, RequestJournal
 from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.run import run_pipeline
@@ -36,6 +44,8 @@ from specfake.world import World, build_world
 if TYPE_CHECKING:
     from specfake.pipeline.forwarder import Forwarder
 
+logger = logging.getLogger("specfake")
+
 
 class Specfake:
     """The served world and its resources; a bad spec or fixture raises ``SpecfakeError`` here."""
@@ -49,12 +59,16 @@ class Specfake:
         self.overrides = Overrides()  # they outlive a reload
         self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
         self.last_reload_error: str | None = None  # a watched edit that broke, still unfixed
+        self.generation = 0  # the world generation served (generation.py), set by lifespan
         # Reload, reset and PUT state each read the world and write the store: one at a time.
         self._reload_lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
-        """Open the store (and the upstream client, as a proxy), load the fixtures; close all."""
+        """Open the store (and the upstream client, as a proxy), load the fixtures; close all.
+
+        Meanwhile the served files are watched (``config.watch``) and, with several workers,
+        the reloads the others publish are followed (:mod:`specfake.generation`)."""
         await self.store.open()
         try:
             if self.config.upstream:
@@ -68,7 +82,14 @@ class Specfake:
                 self.state_warnings = stored_state_warnings(
                     state_errors(self.world, await dump_state(self.world))
                 )
-            async with self._watching():
+            self.generation = (await current_generation(self.store)).number
+            async with contextlib.AsyncExitStack() as background:
+                if self.config.watch:
+                    from specfake.watch import watch_and_reload  # watchfiles only when watching
+
+                    await background.enter_async_context(self._running(watch_and_reload))
+                if self.config.workers > 1:
+                    await background.enter_async_context(self._running(follow_generations))
                 yield
         finally:
             if self.forwarder is not None:
@@ -77,15 +98,12 @@ class Specfake:
             await self.store.close()
 
     @contextlib.asynccontextmanager
-    async def _watching(self) -> AsyncIterator[None]:
-        """Watch the served files and reload on change (``config.watch``), until shutdown."""
-        if not self.config.watch:
-            yield
-            return
-        from specfake.watch import watch_and_reload  # watchfiles only when watching
-
+    async def _running(
+        self, work: Callable[[Specfake, asyncio.Event], Awaitable[None]]
+    ) -> AsyncIterator[None]:
+        """Run ``work(self, stop)`` in the background until the block ends, then stop it."""
         stop = asyncio.Event()
-        task = asyncio.create_task(watch_and_reload(self, stop))
+        task = asyncio.create_task(work(self, stop))
         try:
             yield
         finally:
@@ -127,7 +145,25 @@ class Specfake:
             new = await asyncio.to_thread(build_world, self.config, self.store)
             self.state_warnings = await carry_state(self.world, new)
             self.world = new
+            published = await publish_generation(self.store, self.state_warnings)
+            self.generation = published.number
             return self.state_warnings
+
+    async def follow(self, published: Generation) -> None:
+        """Rebuild the world after another worker's reload, which carried the state over
+        already. A broken rebuild (the files changed again since) is logged and shown on the
+        dashboard; the old world keeps serving until the next generation."""
+        async with self._reload_lock:
+            self.generation = published.number  # a broken rebuild is not retried every poll
+            try:
+                new = await asyncio.to_thread(build_world, self.config, self.store)
+            except SpecfakeError as error:
+                self.last_reload_error = str(error)
+                logger.error("could not follow another worker's reload:\n%s", error)
+                return
+            self.world = new
+            self.state_warnings = list(published.warnings)
+            self.last_reload_error = None
 
     async def reset(self) -> None:
         async with self._reload_lock:  # not against a world a reload is replacing

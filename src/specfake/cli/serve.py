@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
+from typing import Any
 
+from specfake.cli.logs import configure_logging
 from specfake.config import (
     DEFAULT_GRACE_SECONDS,
     DEFAULT_IDEMPOTENCY_LEASE,
@@ -257,6 +258,7 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
         idempotency_max_age_seconds=arguments.idempotency_ttl,
         idempotency_lease_seconds=arguments.idempotency_lease,
         store=arguments.store,
+        workers=arguments.workers,
         max_records=arguments.max_records,
         watch=not arguments.no_watch,
         latency_ms=arguments.latency,
@@ -280,26 +282,16 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
     from specfake.app import create_app
     from specfake.cli.connections import guarded_protocol
     from specfake.cli.stoppable import StoppableServer
+    from specfake.cli.workers import serve_workers
 
-    logging.basicConfig(
-        level=logging.WARNING if arguments.quiet else logging.INFO,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
-    # A log line per request: skip what logging gathers for every record and "%(message)s"
-    # never shows (the caller's file and line, thread and process names). A third of each
-    # line's cost (Logging HOWTO, "Optimization").
-    logging._srcfile = None
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    configure_logging(arguments.quiet)
     config = config_from(arguments, **proxy)
-    workers = getattr(arguments, "workers", 1)
-    if workers > 1 and not store_shares_state(config.store):
+    if config.workers > 1 and not store_shares_state(config.store):
         raise SpecfakeError(
-            f"--workers {workers} needs a store the workers can share; {config.store} is one "
-            "process's memory. Use one worker, or a shared --store."
+            f"--workers {config.workers} needs a store the workers can share; {config.store} is "
+            "one process's memory. Use one worker, or --store sqlite:///PATH or --store "
+            "redis://HOST:PORT/DB."
         )
-    if workers > 1:
-        raise SpecfakeError(f"--workers {workers}: this build serves with one worker only")
     if not is_loopback(config.host) and not config.control_token:
         raise SpecfakeError(
             f"--host {config.host} makes the control API (reset, state, reload) reachable from "
@@ -327,26 +319,25 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
         f"(dashboard: http://{arguments.host}:{arguments.port}/__specfake__/)",
         file=sys.stderr,
     )
-    server = StoppableServer(
-        uvicorn.Config(
-            app,
-            host=arguments.host,
-            port=arguments.port,
-            loop="uvloop",
-            http=guarded_protocol(
-                ConnectionLimits(
-                    idle_seconds=arguments.idle_timeout,
-                    header_seconds=arguments.header_timeout,
-                    body_seconds=arguments.body_timeout,
-                    max_connections=arguments.max_connections,
-                )
-            ),
-            timeout_keep_alive=arguments.idle_timeout,
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=config.grace_seconds,
-        )
+    limits = ConnectionLimits(
+        idle_seconds=arguments.idle_timeout,
+        header_seconds=arguments.header_timeout,
+        body_seconds=arguments.body_timeout,
+        max_connections=arguments.max_connections,
     )
+    options: dict[str, Any] = {
+        "host": arguments.host,
+        "port": arguments.port,
+        "loop": "uvloop",
+        "timeout_keep_alive": arguments.idle_timeout,
+        "log_level": "warning",
+        "access_log": False,
+        "lifespan": "on",
+        "timeout_graceful_shutdown": config.grace_seconds,
+    }
+    if config.workers > 1:
+        print(f"{config.workers} workers sharing {config.store}", file=sys.stderr)
+        return serve_workers(app.state.specfake, limits, arguments.quiet, options)
+    server = StoppableServer(uvicorn.Config(app, http=guarded_protocol(limits), **options))
     server.run()
     return 0 if server.started else 1  # not started: the port was taken (uvicorn logged it)
