@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from specfake.errors import SpecfakeError
 from specfake.guard import is_loopback
 from specfake.importer import manifest_outputs
 from specfake.resources import bundled_fixtures, bundled_specs
-from specfake.store.factory import store_shares_state
+from specfake.store.factory import open_store, store_shares_state
 
 SHOWN_WARNINGS = 10  # spec warnings printed at start-up; all are in GET /__specfake__/warnings
 
@@ -267,6 +268,14 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
     )
 
 
+async def _reachable(url: str) -> None:
+    """Open and close the store ``url`` names: one that does not answer is a clear exit 2
+    here, not a traceback from the server's lifespan."""
+    store = open_store(url)
+    await store.open()
+    await store.close()
+
+
 def run(arguments: argparse.Namespace) -> int:
     return run_server(arguments)
 
@@ -297,6 +306,8 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
             f"--host {config.host} makes the control API (reset, state, reload) reachable from "
             "other machines; give it a --control-token TOKEN, or bind 127.0.0.1"
         )
+    if store_shares_state(config.store):
+        asyncio.run(_reachable(config.store))
     app = create_app(config)
     world = app.state.specfake.world
     names = ", ".join(str(spec.path) for spec in world.specs)

@@ -45,6 +45,11 @@ class CollectionFull(Exception):
         self.capacity = capacity
 
 
+class StoreUnavailable(Exception):
+    """A shared store did not answer (Redis down, an SQLite file locked past its timeout):
+    the request is answered 503, to be retried, not 500."""
+
+
 class StateStore(Protocol):
     async def open(self) -> None:
         """Connect (a shared store) before the first request; the app's lifespan calls it."""

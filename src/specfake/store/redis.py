@@ -11,18 +11,21 @@ keys) get a Redis TTL as well: even an idle collection is forgotten in time.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 import orjson
 import redis.asyncio as redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from specfake.errors import SpecfakeError
 from specfake.store import redis_scripts
-from specfake.store.base import CollectionFull, CollectionLimit, Versioned
+from specfake.store.base import CollectionFull, CollectionLimit, StoreUnavailable, Versioned
 
 DEFAULT_PREFIX = "specfake:"
 RESTORE_BATCH = 1000  # records per HSET batch queued in the restore transaction
@@ -76,10 +79,12 @@ class RedisStore:
     async def claim_first_load(self) -> bool:
         """``SET NX``: of the workers and restarts on this Redis (and prefix), only the first
         loads the fixtures."""
-        return bool(await self._redis.set(f"{self.prefix}loaded", 1, nx=True))
+        with self._reaching():
+            return bool(await self._redis.set(f"{self.prefix}loaded", 1, nx=True))
 
     async def get(self, collection: str, key: str) -> Versioned | None:
-        fields = await self._redis.hmget(self._records(collection) + key, "rev", "v", "at")
+        with self._reaching():
+            fields = await self._redis.hmget(self._records(collection) + key, "rev", "v", "at")
         return self._versioned(collection, fields)
 
     async def compare_and_set(
@@ -87,19 +92,20 @@ class RedisStore:
     ) -> Versioned | None:
         limit = self._limits.get(collection, CollectionLimit())
         text = b"" if value is None else _dumps(value)
-        result = await self._compare_and_set(
-            keys=[self._zset(collection), f"{self.prefix}revision"],
-            args=[
-                self._records(collection),
-                key,
-                "" if expected_revision is None else expected_revision,
-                text,
-                repr(self._clock()),
-                _bound(limit.max_items),
-                _bound(limit.max_age_seconds),
-                _bound(limit.capacity),
-            ],
-        )
+        arguments = [
+            self._records(collection),
+            key,
+            "" if expected_revision is None else expected_revision,
+            text,
+            repr(self._clock()),
+            _bound(limit.max_items),
+            _bound(limit.max_age_seconds),
+            _bound(limit.capacity),
+        ]
+        with self._reaching():
+            result = await self._compare_and_set(
+                keys=[self._zset(collection), f"{self.prefix}revision"], args=arguments
+            )
         if result is None:
             return None
         if result == redis_scripts.FULL:
@@ -109,14 +115,15 @@ class RedisStore:
         return Versioned(orjson.loads(text), int(result))
 
     async def list(self, collection: str) -> list[tuple[str, Versioned]]:
-        keys = await self._redis.zrange(self._zset(collection), 0, -1)
-        if not keys:
-            return []
-        records = self._records(collection)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.hmget(records + key.decode(), "rev", "v", "at")
-            rows = await pipe.execute()
+        with self._reaching():
+            keys = await self._redis.zrange(self._zset(collection), 0, -1)
+            if not keys:
+                return []
+            records = self._records(collection)
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.hmget(records + key.decode(), "rev", "v", "at")
+                rows = await pipe.execute()
         listed = []
         for key, fields in zip(keys, rows, strict=True):
             record = self._versioned(collection, fields)
@@ -134,6 +141,10 @@ class RedisStore:
         """Replace the collections in one transaction: the revisions are reserved first (one
         ``INCRBY``), then every collection is cleared and written between ``MULTI`` and
         ``EXEC``."""
+        with self._reaching():
+            await self._restore(snapshot)
+
+    async def _restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
         count = sum(len(values) for values in snapshot.values())
         revision = await self._redis.incrby(f"{self.prefix}revision", count) - count
         now = repr(self._clock())
@@ -164,6 +175,14 @@ class RedisStore:
             await pipe.execute()
 
     # -- helpers ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """A connection failure or timeout as :class:`StoreUnavailable` (a 503)."""
+        try:
+            yield
+        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+            raise StoreUnavailable(f"Redis at {self.url} did not answer ({error})") from error
 
     def _versioned(self, collection: str, fields: list[bytes | None]) -> Versioned | None:
         """A record from its ``rev``, ``v`` and ``at`` fields; ``None`` if it is missing or
