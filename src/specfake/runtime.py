@@ -29,6 +29,7 @@ from specfake.journal import JournalEntry, Recorded, RequestJournal
 from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.run import run_pipeline
 from specfake.pipeline.scope import request_target, url_path
+from specfake.shared_journal import SharedJournal
 from specfake.spec.defects import SpecWarning
 from specfake.state import (
     carry_state,
@@ -38,7 +39,8 @@ from specfake.state import (
     state_errors,
     stored_state_warnings,
 )
-from specfake.store import StateStore, open_store
+from specfake.store import MemoryStore, StateStore, open_store
+from specfake.store.factory import store_shares_state
 from specfake.world import World, build_world
 
 if TYPE_CHECKING:
@@ -54,9 +56,13 @@ class Specfake:
         self.config = config
         self.store: StateStore = open_store(config.store)
         self.world: World = build_world(config, self.store)
-        self.journal = RequestJournal(config.journal_size)
+        self.journal = RequestJournal(config.journal_size)  # this process's (and the log line)
         self.forwarder: Forwarder | None = None
-        self.overrides = Overrides()  # they outlive a reload
+        # They outlive a reload; in the shared store, so that every worker or replica on it
+        # applies them.
+        shared = store_shares_state(config.store)
+        self.overrides = Overrides(self.store if shared else MemoryStore())
+        self.shared_journal = SharedJournal(self.store, config.journal_size) if shared else None
         self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
         self.last_reload_error: str | None = None  # a watched edit that broke, still unfixed
         self.generation = 0  # the world generation served (generation.py), set by lifespan
@@ -95,6 +101,8 @@ class Specfake:
             if self.forwarder is not None:
                 await self.forwarder.close()
                 self.forwarder = None
+            if self.shared_journal is not None:
+                await self.shared_journal.close()
             await self.store.close()
 
     @contextlib.asynccontextmanager
@@ -122,19 +130,20 @@ class Specfake:
         response = answer.response
         recorded = Recorded.of(scope, request_target(scope), answer.request_body,
                                response.raw_headers, response.body)  # fmt: skip
-        self.journal.record(
-            JournalEntry(
-                time=time.time(),
-                method=scope["method"],
-                path=url_path(scope),
-                status=response.status_code,
-                seconds=time.perf_counter() - started,
-                operation_id=operation.operation_id if operation else None,
-                detail=answer.detail,
-                errors=tuple(answer.errors),
-                recorded=recorded,
-            )
+        entry = JournalEntry(
+            time=time.time(),
+            method=scope["method"],
+            path=url_path(scope),
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+            operation_id=operation.operation_id if operation else None,
+            detail=answer.detail,
+            errors=tuple(answer.errors),
+            recorded=recorded,
         )
+        self.journal.record(entry)
+        if self.shared_journal is not None:
+            self.shared_journal.add(entry)
         return response
 
     async def reload(self) -> list[SpecWarning]:
@@ -168,6 +177,17 @@ class Specfake:
     async def reset(self) -> None:
         async with self._reload_lock:  # not against a world a reload is replacing
             await reset_state(self.world)
+
+    async def requests(self) -> list[JournalEntry]:
+        """The journal, oldest first: on a shared store, every process's requests."""
+        if self.shared_journal is None:
+            return self.journal.recorded()
+        return await self.shared_journal.entries()
+
+    async def clear_requests(self) -> None:
+        self.journal.clear()
+        if self.shared_journal is not None:
+            await self.shared_journal.clear()
 
     async def state(self) -> dict[str, Any]:
         return await dump_state(self.world)

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -95,6 +96,35 @@ def test_one_cohort_key_from_24_connections_makes_one_draft(workers, client):
     assert {response.status_code for response in responses} == {200}
     assert len({response.json()["draft_id"] for response in responses}) == 1
     assert len(client.get("/__specfake__/state").json()["cohort_drafts"]) == drafts_before + 1
+
+
+def test_an_override_made_on_one_worker_counts_its_calls_on_all(workers, client):
+    override = {"operationId": "update-draft", "status": 409, "times": 10}
+    assert client.post("/__specfake__/overrides", json=override).status_code == 201
+    with httpx.Client(base_url=workers, headers={**AUTH, **FRESH}, timeout=30) as fresh:
+        statuses = [fresh.patch(DRAFT, json={"expectedVersionId": 7}).status_code
+                    for _ in range(12)]  # fmt: skip
+        listed = fresh.get("/__specfake__/overrides").json()
+    assert statuses == [409] * 10 + [200, 409]  # ten forced, then the fake: 7 -> 8, then stale
+    assert listed == {"overrides": []}
+
+
+def test_the_journal_of_any_worker_lists_every_workers_requests(workers, client):
+    assert client.delete("/__specfake__/requests").status_code == 204
+    paths = [f"/v1/plan-definitions/{uuid.uuid4()}/draft" for _ in range(30)]
+    with httpx.Client(base_url=workers, headers={**AUTH, **FRESH}, timeout=30) as fresh:
+        for path in paths:
+            assert fresh.patch(path, json={"expectedVersionId": 1}).status_code == 404
+        time.sleep(0.3)  # each worker shares its entries within 50 ms
+        journals = [[row["path"] for row in fresh.get("/__specfake__/requests").json()[
+            "requests"]] for _ in range(6)]  # fmt: skip
+        har = fresh.get("/__specfake__/requests", params={"format": "har"}).json()
+    for journal in journals:
+        assert [path for path in journal if path in paths] == paths
+    recorded = [entry for entry in har["log"]["entries"]
+                if urlsplit(entry["request"]["url"]).path in paths]  # fmt: skip
+    assert [urlsplit(entry["request"]["url"]).path for entry in recorded] == paths
+    assert {entry["response"]["status"] for entry in recorded} == {404}
 
 
 def test_a_reload_on_one_worker_reaches_every_worker(workers, client, served_specs):
@@ -194,6 +224,20 @@ def test_a_restart_on_the_same_redis_keeps_the_state(redis_url):
         assert stale.status_code == 409 and stale.json()["currentVersionId"] == 8
         assert client.post("/__specfake__/reset").status_code == 204
         assert version(client) == 7
+
+
+def test_two_workers_on_sqlite_have_exactly_one_winner(tmp_path):
+    store = f"sqlite:///{tmp_path / 'state.db'}"
+    with running_server("--store", store, "--workers", "2") as url:
+
+        async def race() -> list[int]:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as racing:
+                responses = await asyncio.gather(*(
+                    racing.patch(DRAFT, json={"expectedVersionId": 7}, headers={**AUTH, **FRESH})
+                    for _ in range(32)))  # fmt: skip
+            return sorted(response.status_code for response in responses)
+
+        assert asyncio.run(race()) == [200] + [409] * 31
 
 
 def test_workers_on_memory_are_refused_and_an_unreachable_redis_is_named():

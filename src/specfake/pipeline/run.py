@@ -134,7 +134,8 @@ async def run_pipeline(
                     FieldError("path", url_path(scope), problem.detail)
                 ]
         if overrides is not None and match is not None and forwarder is None:
-            override = overrides.take(match.operation.operation_id)  # after auth and validation
+            # After auth and validation.
+            override = await overrides.take(match.operation.operation_id)
             if override is not None:
                 preferences = override.applied_to(preferences)
         if forwarder is None and match is not None:
