@@ -41,6 +41,7 @@ from specfake.state import (
 )
 from specfake.store import MemoryStore, StateStore, open_store
 from specfake.store.factory import store_shares_state
+from specfake.store.lock import held
 from specfake.world import World, build_world
 
 if TYPE_CHECKING:
@@ -58,11 +59,12 @@ class Specfake:
         self.world: World = build_world(config, self.store)
         self.journal = RequestJournal(config.journal_size)  # this process's (and the log line)
         self.forwarder: Forwarder | None = None
-        # They outlive a reload; in the shared store, so that every worker or replica on it
-        # applies them.
-        shared = store_shares_state(config.store)
-        self.overrides = Overrides(self.store if shared else MemoryStore())
-        self.shared_journal = SharedJournal(self.store, config.journal_size) if shared else None
+        self.shared = store_shares_state(config.store)  # other processes may use the store
+        # Overrides outlive a reload; on a shared store every worker or replica applies them.
+        self.overrides = Overrides(self.store if self.shared else MemoryStore())
+        self.shared_journal = (
+            SharedJournal(self.store, config.journal_size) if self.shared else None
+        )
         self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
         self.last_reload_error: str | None = None  # a watched edit that broke, still unfixed
         self.generation = 0  # the world generation served (generation.py), set by lifespan
@@ -149,7 +151,7 @@ class Specfake:
     async def reload(self) -> list[SpecWarning]:
         """Re-read specs, overlays and fixtures and swap the new world in; the state stays
         where the new schemas accept it. A ``SpecfakeError`` leaves the old world serving."""
-        async with self._reload_lock:
+        async with self._exclusive():
             # Compiling is CPU work: in a thread, so requests keep being answered meanwhile.
             new = await asyncio.to_thread(build_world, self.config, self.store)
             self.state_warnings = await carry_state(self.world, new)
@@ -157,6 +159,17 @@ class Specfake:
             published = await publish_generation(self.store, self.state_warnings)
             self.generation = published.number
             return self.state_warnings
+
+    @contextlib.asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """One reload, reset or PUT state at a time: in this process, and on a shared store
+        in every process on it."""
+        async with self._reload_lock:
+            if not self.shared:
+                yield
+                return
+            async with held(self.store, "world"):
+                yield
 
     async def follow(self, published: Generation) -> None:
         """Rebuild the world after another worker's reload, which carried the state over
@@ -175,7 +188,7 @@ class Specfake:
             self.last_reload_error = None
 
     async def reset(self) -> None:
-        async with self._reload_lock:  # not against a world a reload is replacing
+        async with self._exclusive():  # not against a world a reload is replacing
             await reset_state(self.world)
 
     async def requests(self) -> list[JournalEntry]:
@@ -193,7 +206,7 @@ class Specfake:
         return await dump_state(self.world)
 
     async def replace_state(self, given: Any) -> None:
-        async with self._reload_lock:  # checked against the schemas it is written under
+        async with self._exclusive():  # checked against the schemas it is written under
             await replace_sections(self.world, given)
 
     def warnings(self) -> list[SpecWarning]:
