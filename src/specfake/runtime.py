@@ -60,11 +60,12 @@ class Specfake:
         self.journal = RequestJournal(config.journal_size)  # this process's (and the log line)
         self.forwarder: Forwarder | None = None
         self.shared = store_shares_state(config.store)  # other processes may use the store
-        # Overrides outlive a reload; on a shared store every worker or replica applies them.
-        self.overrides = Overrides(self.store if self.shared else MemoryStore())
-        self.shared_journal = (
-            SharedJournal(self.store, config.journal_size) if self.shared else None
-        )
+        # Overrides outlive a reload. With several workers they and the journal live in the
+        # store, so every worker applies and lists them; one process keeps them in memory (the
+        # overrides cost a store read per request in the store).
+        workers = config.workers > 1
+        self.overrides = Overrides(self.store if workers else MemoryStore())
+        self.shared_journal = SharedJournal(self.store, config.journal_size) if workers else None
         self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
         self.last_reload_error: str | None = None  # a watched edit that broke, still unfixed
         self.generation = 0  # the world generation served (generation.py), set by lifespan

@@ -47,12 +47,12 @@ class SharedJournal:
         await self.flush()
 
     async def flush(self) -> None:
-        """Write the queued entries now (all at once: one round-trip's wait on Redis)."""
+        """Write the queued entries now, in one :meth:`StateStore.append`."""
         batch, self._pending = self._pending, []
-        writes = [self._store.compare_and_set(COLLECTION, self._key(entry), None,
-                                              entry.to_record()) for entry in batch]  # fmt: skip
+        if not batch:
+            return
         try:
-            await asyncio.gather(*writes)
+            await self._store.append(COLLECTION, {self._key(e): e.to_record() for e in batch})
         except StoreUnavailable as error:
             logger.warning("%d journal entries not shared: %s", len(batch), error)
 

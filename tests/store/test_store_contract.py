@@ -149,6 +149,25 @@ def test_capacity_refuses_a_new_record_but_not_an_update(store, run):
     assert run(store.snapshot(["drafts"])) == {"drafts": {"a": 10, "c": 3}}
 
 
+def test_append_adds_new_records_and_leaves_existing_ones(store, run):
+    kept = run(store.compare_and_set("log", "b", None, "first"))
+    run(store.append("log", {"a": 1, "b": "second", "c": 3}))
+    assert run(store.get("log", "b")) == kept
+    assert run(store.snapshot(["log"])) == {"log": {"b": "first", "a": 1, "c": 3}}
+    run(store.append("log", {}))
+    revisions = {record.revision for _, record in run(store.list("log"))}
+    assert len(revisions) == 3
+
+
+def test_append_keeps_the_collections_limits(store, run):
+    store.set_limit("log", CollectionLimit(max_items=3))
+    run(store.append("log", {f"k{n}": n for n in range(5)}))
+    assert [key for key, _ in run(store.list("log"))] == ["k2", "k3", "k4"]
+    store.set_limit("full", CollectionLimit(capacity=2))
+    with pytest.raises(CollectionFull):
+        run(store.append("full", {"a": 1, "b": 2, "c": 3}))
+
+
 # -- stores several processes share --------------------------------------------------------
 
 

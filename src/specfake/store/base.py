@@ -77,6 +77,13 @@ class StateStore(Protocol):
         (for a delete, the deleted one), or ``None`` when someone else wrote first."""
         ...
 
+    async def append(self, collection: str, records: dict[str, Any]) -> None:
+        """Add ``records`` under keys nobody uses (a key in use keeps its record), in one
+        round-trip where the store allows: the shared request journal writes its entries so.
+        The collection's limits apply as to any new record; past a ``capacity`` it raises
+        :class:`CollectionFull` (records before the refused one may be kept)."""
+        ...
+
     async def list(self, collection: str) -> list[tuple[str, Versioned]]:
         """Every record of ``collection``, oldest first."""
         ...

@@ -28,6 +28,7 @@ from specfake.store import redis_scripts
 from specfake.store.base import CollectionFull, CollectionLimit, StoreUnavailable, Versioned
 
 DEFAULT_PREFIX = "specfake:"
+MAX_CONNECTIONS = 64  # per process
 RESTORE_BATCH = 1000  # records per HSET batch queued in the restore transaction
 
 
@@ -41,7 +42,12 @@ class RedisStore:
         self.prefix = prefix
         self._clock = clock
         self._limits: dict[str, CollectionLimit] = {}
-        self._redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+        # A burst waits for one of MAX_CONNECTIONS connections rather than opening more.
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=MAX_CONNECTIONS, timeout=10, socket_timeout=10,
+            socket_connect_timeout=5,
+        )  # fmt: skip
+        self._redis = redis.Redis.from_pool(pool)
         self._compare_and_set = self._redis.register_script(redis_scripts.COMPARE_AND_SET)
         self._clear = self._redis.register_script(redis_scripts.CLEAR)
         self._evict = self._redis.register_script(redis_scripts.EVICT)
@@ -113,6 +119,23 @@ class RedisStore:
         if isinstance(result, list):  # a delete: the record it deleted
             return Versioned(orjson.loads(result[1]), int(result[0]))
         return Versioned(orjson.loads(text), int(result))
+
+    async def append(self, collection: str, records: dict[str, Any]) -> None:
+        """One pipeline of compare-and-set scripts: one round-trip for all of them."""
+        if not records:
+            return
+        limit = self._limits.get(collection, CollectionLimit())
+        now = repr(self._clock())
+        bounds = [_bound(limit.max_items), _bound(limit.max_age_seconds), _bound(limit.capacity)]
+        keys = [self._zset(collection), f"{self.prefix}revision"]
+        with self._reaching():
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key, value in records.items():
+                    arguments = [self._records(collection), key, "", _dumps(value), now, *bounds]
+                    await self._compare_and_set(keys=keys, args=arguments, client=pipe)
+                results = await pipe.execute()
+        if redis_scripts.FULL in results:
+            raise CollectionFull(collection, limit.capacity or 0)
 
     async def list(self, collection: str) -> list[tuple[str, Versioned]]:
         with self._reaching():
