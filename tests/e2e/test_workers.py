@@ -145,6 +145,26 @@ def test_a_reload_on_one_worker_reaches_every_worker(workers, client, served_spe
         assert client.post("/__specfake__/reload").status_code == 204
 
 
+def test_an_edit_the_supervisor_sees_reaches_every_worker(redis_url, tmp_path):
+    spec = tmp_path / "plan-definitions.openapi.yaml"
+    shutil.copy(SPECS / "plan-definitions.openapi.yaml", spec)
+    arguments = [spec, "--fixtures", FIXTURES, "--workers", "2", "--store", redis_store(redis_url)]
+    long_title = {"expectedVersionId": 999, "title": "Long title"}
+    with running_server(*arguments) as url, httpx.Client(
+        base_url=url, headers={**AUTH, **FRESH}, timeout=30
+    ) as fresh:
+        assert fresh.patch(DRAFT, json=long_title).status_code == 409
+        limited = TITLE.replace("type: string\n", "type: string\n          maxLength: 5\n")
+        spec.write_text(spec.read_text().replace(TITLE, limited))
+        deadline = time.monotonic() + 5
+        while fresh.patch(DRAFT, json=long_title).status_code != 422:
+            assert time.monotonic() < deadline, "the edit was not served within 5 s"
+            time.sleep(0.1)
+        time.sleep(1.0)  # the first worker answered; the other follows within a poll
+        statuses = [fresh.patch(DRAFT, json=long_title).status_code for _ in range(20)]
+    assert statuses == [422] * 20
+
+
 def worker_pids(server_pid: int) -> list[int]:
     """The uvicorn workers among the server's child processes (not multiprocessing's helper)."""
     children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
