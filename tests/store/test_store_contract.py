@@ -83,6 +83,32 @@ def test_restore_replaces_only_the_collections_it_names(store, run):
     assert updated is not None and updated.revision != restored.revision
 
 
+def test_a_snapshot_never_sees_half_a_restore(store, run):
+    """Restores replace two collections together while snapshots read them: every snapshot
+    sees both from one restore."""
+    rounds = 30
+
+    async def race():
+        await store.restore({"left": {"k": 0}, "right": {"k": 0}})
+        seen = []
+
+        async def restores():
+            for number in range(1, rounds + 1):
+                rows = {f"k{n}": number for n in range(20)}
+                await store.restore({"left": rows, "right": rows})
+
+        async def snapshots():
+            for _ in range(rounds):
+                seen.append(await store.snapshot(["left", "right"]))
+                await asyncio.sleep(0)
+
+        await asyncio.gather(restores(), snapshots())
+        return seen
+
+    for snapshot in run(race()):
+        assert snapshot["left"] == snapshot["right"]
+
+
 def test_collections_are_independent(store, run):
     run(store.compare_and_set("one", "k", None, 1))
     assert run(store.get("two", "k")) is None

@@ -89,11 +89,13 @@ class StateStore(Protocol):
         ...
 
     async def snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
-        """The values of ``collections``, as ``{collection: {key: value}}``."""
+        """The values of ``collections``, as ``{collection: {key: value}}``, all as of one
+        moment: a :meth:`restore` is seen whole or not at all."""
         ...
 
     async def restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
-        """Replace each collection named in ``snapshot`` with exactly those records."""
+        """Replace each collection named in ``snapshot`` with exactly those records, all at
+        once: other readers see the old collections or the new ones, never a mix."""
         ...
 
     def set_limit(self, collection: str, limit: CollectionLimit) -> None:

@@ -51,6 +51,7 @@ class RedisStore:
         self._compare_and_set = self._redis.register_script(redis_scripts.COMPARE_AND_SET)
         self._clear = self._redis.register_script(redis_scripts.CLEAR)
         self._evict = self._redis.register_script(redis_scripts.EVICT)
+        self._snapshot = self._redis.register_script(redis_scripts.SNAPSHOT)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -155,10 +156,24 @@ class RedisStore:
         return listed
 
     async def snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
-        return {
-            name: {key: record.value for key, record in await self.list(name)}
-            for name in collections
-        }
+        """Every collection as of one moment: one script reads them all."""
+        if not collections:
+            return {}
+        with self._reaching():
+            rows = await self._snapshot(
+                keys=[self._zset(name) for name in collections],
+                args=[self._records(name) for name in collections],
+            )
+        snapshot: dict[str, dict[str, Any]] = {}
+        for name, flat in zip(collections, rows, strict=True):
+            max_age = self._limits.get(name, CollectionLimit()).max_age_seconds
+            oldest = float("-inf") if max_age is None else self._clock() - max_age
+            snapshot[name] = {
+                flat[index].decode(): orjson.loads(flat[index + 1])
+                for index in range(0, len(flat), 3)
+                if float(flat[index + 2]) >= oldest
+            }
+        return snapshot
 
     async def restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
         """Replace the collections in one transaction: the revisions are reserved first (one

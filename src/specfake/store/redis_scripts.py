@@ -94,3 +94,23 @@ EVICT = (
 evict(KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4])
 """
 )
+
+# KEYS: the zsets of the collections. ARGV: their records prefixes, in the same order.
+# Returns, per collection, a flat list key, value, written, key, value, written... oldest first:
+# every collection as of one moment (the script runs alone), however large.
+SNAPSHOT = """
+local result = {}
+for index, zset in ipairs(KEYS) do
+  local rows = {}
+  for _, key in ipairs(redis.call('ZRANGE', zset, 0, -1)) do
+    local fields = redis.call('HMGET', ARGV[index] .. key, 'v', 'at')
+    if fields[1] then
+      rows[#rows + 1] = key
+      rows[#rows + 1] = fields[1]
+      rows[#rows + 1] = fields[2]
+    end
+  end
+  result[index] = rows
+end
+return result
+"""

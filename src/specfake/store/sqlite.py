@@ -187,10 +187,18 @@ class SqliteStore:
         return [(key, Versioned(json.loads(value), revision)) for key, value, revision in rows]
 
     async def snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
-        return {
-            name: {key: record.value for key, record in await self.list(name)}
-            for name in collections
-        }
+        return await self._run(self._snapshot, collections)
+
+    def _snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
+        """One read transaction: every collection as of one moment (WAL keeps that view while
+        others write)."""
+        db = self._db()
+        db.execute("BEGIN")
+        try:
+            return {name: {key: record.value for key, record in self._list(name)}
+                    for name in collections}  # fmt: skip
+        finally:
+            db.execute("COMMIT")
 
     async def restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
         await self._run(self._restore, snapshot)
