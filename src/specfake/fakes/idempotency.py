@@ -132,7 +132,8 @@ class IdempotencyKeys:
     async def reclaim(self, key: str, record: Versioned) -> bool:
         """Give back a reservation whose lease ran out (its request will never finish): a new
         key is forgotten, a done entry reserved again (an ack) is done again. ``False`` while
-        the lease holds; ``True`` once it is given back, by this call or another."""
+        the lease holds; ``True`` once it is given back, by this call or another. A running
+        entry without a lease was written before leases existed: it has lapsed."""
         entry = record.value
         if entry.get(LEASE_FIELD, 0) > self._clock():
             return False
