@@ -5,7 +5,7 @@ and a sampling profiler attributes the socket writes' cost (which on loopback in
 wrk) to whichever Python line made them. This calls the app directly, so the numbers and the
 profile are only what specfake's code does.
 
-    python bench/inprocess.py [--requests N] [--only SCENARIO] [--profile]
+    python bench/inprocess.py [--requests N] [--only SCENARIO] [--store URL] [--profile]
 
 ``--profile`` prints cProfile's top 30 (cProfile inflates call-heavy code; py-spy on this
 script gives truer proportions).
@@ -92,14 +92,18 @@ async def call(app: Callable[..., Awaitable[None]], scope: dict[str, Any], body:
     return status
 
 
-async def measure(requests: int, only: str | None, profiler: cProfile.Profile | None) -> None:
-    app = create_app(ServerConfig(specs=bundled_specs(), fixtures=bundled_fixtures()))
+async def measure(
+    requests: int, only: str | None, store: str, profiler: cProfile.Profile | None
+) -> None:
+    config = ServerConfig(specs=bundled_specs(), fixtures=bundled_fixtures(), store=store)
+    app = create_app(config)
     async with app.router.lifespan_context(app):  # opens the store, loads the fixtures
-        await _measure(app, requests, only, profiler)
+        await measure_app(app, requests, only, profiler)
 
 
-async def _measure(app: Any, requests: int, only: str | None,
-                   profiler: cProfile.Profile | None) -> None:
+async def measure_app(
+    app: Any, requests: int, only: str | None, profiler: cProfile.Profile | None
+) -> None:
     for name, (method, path, body, expected) in SCENARIOS.items():
         if only and name != only:
             continue
@@ -130,15 +134,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--only", choices=sorted(SCENARIOS))
+    parser.add_argument("--store", default="memory://", help="e.g. redis://127.0.0.1:6379/0")
     parser.add_argument("--profile", action="store_true")
     arguments = parser.parse_args()
     profiler = cProfile.Profile() if arguments.profile else None
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvicorn[standard] brings it
-        asyncio.run(measure(arguments.requests, arguments.only, profiler))
+        asyncio.run(measure(arguments.requests, arguments.only, arguments.store, profiler))
     else:
-        uvloop.run(measure(arguments.requests, arguments.only, profiler))
+        uvloop.run(measure(arguments.requests, arguments.only, arguments.store, profiler))
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 

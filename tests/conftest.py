@@ -11,9 +11,10 @@ import pytest
 from specfake.pipeline.outcome import Outcome
 from specfake.pipeline.response_check import response_errors
 from specfake.spec import CompiledOperation, compile_operations, load_spec
+from tests.redis_server import running_redis
 from tests.servers import running_server
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "tests.store.implementations"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
@@ -35,6 +36,13 @@ def server(bundled_server: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=bundled_server, timeout=10) as client:
         assert client.post("/__specfake__/reset").status_code == 204
         yield client
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server for the session; tests keep apart by key prefix or database."""
+    with running_redis() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

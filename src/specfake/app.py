@@ -23,11 +23,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from specfake.config import CONTROL_PREFIX, ServerConfig
 from specfake.control import control_routes
-from specfake.errors import control_route_error
+from specfake.errors import control_route_error, store_unavailable
 from specfake.guard import GuardPolicy, RequestGuard
 from specfake.pipeline.outcome import problem_outcome
 from specfake.pipeline.render import render
 from specfake.runtime import Specfake
+from specfake.store import StoreUnavailable
 
 
 class _PipelineEndpoint:
@@ -111,6 +112,11 @@ async def _control_http_error(request: Request, error: Exception) -> Response:
     return render(problem_outcome(problem))
 
 
+async def _store_down(request: Request, error: Exception) -> Response:
+    """A control route (reset, state) on a store that does not answer: 503, like a request."""
+    return render(problem_outcome(store_unavailable(str(error))))
+
+
 def create_app(config: ServerConfig) -> Starlette:
     """Build the ASGI app for ``config``; a bad spec or fixture raises ``SpecfakeError`` here.
 
@@ -151,7 +157,7 @@ def create_app(config: ServerConfig) -> Starlette:
         guard,
         routes=[Mount(CONTROL_PREFIX, routes=control_routes(specfake))],
         middleware=middleware,
-        exception_handlers={HTTPException: _control_http_error},
+        exception_handlers={HTTPException: _control_http_error, StoreUnavailable: _store_down},
         lifespan=lifespan,
     )
     # Everything the control routes don't claim goes to the pipeline, which answers 404/405

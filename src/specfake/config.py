@@ -8,6 +8,9 @@ from pathlib import Path
 CONTROL_PREFIX = "/__specfake__"  # the control API's routes (docs/interface.md)
 DEFAULT_MAX_BODY = 1024 * 1024  # the largest accepted request body, in bytes (--max-body)
 DEFAULT_STORE = "memory://"
+# A reservation of an idempotency key lapses after this many seconds (fakes/idempotency.py):
+# far longer than a fake's work takes, short enough that a retry after a crash soon succeeds.
+DEFAULT_IDEMPOTENCY_LEASE = 10.0
 # How long in-flight requests may still finish after SIGTERM before they are cancelled.
 DEFAULT_GRACE_SECONDS = 5.0
 # Any http://localhost:PORT or http://127.0.0.1:PORT origin: where a dev server runs the app.
@@ -43,11 +46,13 @@ class ServerConfig:
     journal_size: int = 1000
     idempotency_max_keys: int = 10_000
     idempotency_max_age_seconds: float = 24 * 3600
+    idempotency_lease_seconds: float = DEFAULT_IDEMPOTENCY_LEASE
     max_records: int = 100_000  # per collection a request can grow (drafts...); past it 507
     validate_responses: bool = True
     upstream: str | None = None  # set: forward every request there (specfake proxy)
     proxy_errors: bool = False  # with upstream: refuse invalid requests and answers
     store: str = DEFAULT_STORE  # where state lives, by URL (store.open_store)
+    workers: int = 1  # processes serving one port over a shared store; >1: follow reloads
     grace_seconds: float = DEFAULT_GRACE_SECONDS
     host: str = "127.0.0.1"  # the bound address: a Host this server answers to
     allowed_hosts: tuple[str, ...] = ()  # more Host names (--allowed-host; "*": any)

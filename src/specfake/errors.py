@@ -214,6 +214,16 @@ def insufficient_storage(collection: str, capacity: int) -> Problem:
     )
 
 
+def store_unavailable(detail: str) -> Problem:
+    return Problem(
+        503,
+        "store-unavailable",
+        "The state store does not answer",
+        f"{detail}; retry once it is back (see the server log).",
+        headers={"Retry-After": "1"},
+    )
+
+
 def misdirected(host: str, name: str) -> Problem:
     return Problem(
         421,

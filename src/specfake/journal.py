@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections import deque
 from dataclasses import dataclass
@@ -58,9 +59,47 @@ class Recorded:
             response_size=len(response_body),
         )
 
+    def to_record(self) -> dict[str, Any]:
+        """As JSON, to share through a store; headers as Latin-1 text, bodies as base64."""
+        return {
+            "scheme": self.scheme,
+            "host": self.host,
+            "target": self.target,
+            "http_version": self.http_version,
+            "request_headers": _texts(self.request_headers),
+            "request_body": base64.b64encode(self.request_body).decode("ascii"),
+            "request_size": self.request_size,
+            "response_headers": _texts(self.response_headers),
+            "response_body": base64.b64encode(self.response_body).decode("ascii"),
+            "response_size": self.response_size,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Recorded:
+        return cls(
+            scheme=record["scheme"],
+            host=record["host"],
+            target=record["target"],
+            http_version=record["http_version"],
+            request_headers=_raw(record["request_headers"]),
+            request_body=base64.b64decode(record["request_body"]),
+            request_size=record["request_size"],
+            response_headers=_raw(record["response_headers"]),
+            response_body=base64.b64decode(record["response_body"]),
+            response_size=record["response_size"],
+        )
+
     def size(self) -> int:
         headers = sum(len(k) + len(v) for k, v in (*self.request_headers, *self.response_headers))
         return len(self.target) + len(self.request_body) + len(self.response_body) + headers
+
+
+def _texts(headers: list[tuple[bytes, bytes]]) -> list[list[str]]:
+    return [[name.decode("latin-1"), value.decode("latin-1")] for name, value in headers]
+
+
+def _raw(headers: list[list[str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
 
 
 @dataclass(slots=True)
@@ -82,6 +121,35 @@ class JournalEntry:
     @property
     def duration_ms(self) -> float:
         return round(self.seconds * 1000, 3)
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything, as JSON, to share through a store (:mod:`specfake.shared_journal`)."""
+        return {
+            "time": self.time,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "seconds": self.seconds,
+            "operation_id": self.operation_id,
+            "detail": self.detail,
+            "errors": [error.to_json() for error in self.errors],
+            "recorded": self.recorded.to_record() if self.recorded else None,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> JournalEntry:
+        recorded = record["recorded"]
+        return cls(
+            time=record["time"],
+            method=record["method"],
+            path=record["path"],
+            status=record["status"],
+            seconds=record["seconds"],
+            operation_id=record["operation_id"],
+            detail=record["detail"],
+            errors=tuple(FieldError(e["in"], e["path"], e["message"]) for e in record["errors"]),
+            recorded=Recorded.from_record(recorded) if recorded else None,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

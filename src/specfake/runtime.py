@@ -10,20 +10,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope
 
 from specfake.config import ServerConfig
+from specfake.errors import SpecfakeError
 from specfake.feed import Feed
+from specfake.generation import (
+    Generation,
+    current_generation,
+    follow_generations,
+    publish_generation,
+)
 from specfake.journal import JournalEntry, Recorded, RequestJournal
 from specfake.pipeline.faults import Faults
 from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.run import run_pipeline
 from specfake.pipeline.scope import request_target, url_path
+from specfake.shared_journal import SharedJournal
 from specfake.spec.defects import SpecWarning
 from specfake.state import (
     carry_state,
@@ -33,11 +42,15 @@ from specfake.state import (
     state_errors,
     stored_state_warnings,
 )
-from specfake.store import StateStore, open_store
+from specfake.store import MemoryStore, StateStore, open_store
+from specfake.store.factory import store_shares_state
+from specfake.store.lock import held
 from specfake.world import World, build_world
 
 if TYPE_CHECKING:
     from specfake.pipeline.forwarder import Forwarder
+
+logger = logging.getLogger("specfake")
 
 
 class Specfake:
@@ -47,19 +60,29 @@ class Specfake:
         self.config = config
         self.store: StateStore = open_store(config.store)
         self.world: World = build_world(config, self.store)
-        self.journal = RequestJournal(config.journal_size)
+        self.journal = RequestJournal(config.journal_size)  # this process's (and the log line)
         self.feed = Feed()  # the journal and every change, live (GET /__specfake__/events)
         self.forwarder: Forwarder | None = None
-        self.overrides = Overrides()  # they outlive a reload
         self.faults = Faults(config.latency_ms, config.fail_rate)  # swapped whole when set
+        self.shared = store_shares_state(config.store)  # other processes may use the store
+        # Overrides outlive a reload. With several workers they and the journal live in the
+        # store, so every worker applies and lists them; one process keeps them in memory (the
+        # overrides cost a store read per request in the store).
+        workers = config.workers > 1
+        self.overrides = Overrides(self.store if workers else MemoryStore())
+        self.shared_journal = SharedJournal(self.store, config.journal_size) if workers else None
         self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
         self.last_reload_error: str | None = None  # a watched edit that broke, still unfixed
+        self.generation = 0  # the world generation served (generation.py), set by lifespan
         # Reload, reset and PUT state each read the world and write the store: one at a time.
         self._reload_lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
-        """Open the store (and the upstream client, as a proxy), load the fixtures; close all."""
+        """Open the store (and the upstream client, as a proxy), load the fixtures; close all.
+
+        Meanwhile the served files are watched (``config.watch``) and, with several workers,
+        the reloads the others publish are followed (:mod:`specfake.generation`)."""
         await self.store.open()
         try:
             if self.config.upstream:
@@ -73,25 +96,31 @@ class Specfake:
                 self.state_warnings = stored_state_warnings(
                     state_errors(self.world, await dump_state(self.world))
                 )
-            async with self._watching():
+            self.generation = (await current_generation(self.store)).number
+            async with contextlib.AsyncExitStack() as background:
+                if self.config.watch:
+                    from specfake.watch import watch_and_reload  # watchfiles only when watching
+
+                    await background.enter_async_context(self._running(watch_and_reload))
+                if self.config.workers > 1:
+                    await background.enter_async_context(self._running(follow_generations))
                 yield
         finally:
             self.stopping()
             if self.forwarder is not None:
                 await self.forwarder.close()
                 self.forwarder = None
+            if self.shared_journal is not None:
+                await self.shared_journal.close()
             await self.store.close()
 
     @contextlib.asynccontextmanager
-    async def _watching(self) -> AsyncIterator[None]:
-        """Watch the served files and reload on change (``config.watch``), until shutdown."""
-        if not self.config.watch:
-            yield
-            return
-        from specfake.watch import watch_and_reload  # watchfiles only when watching
-
+    async def _running(
+        self, work: Callable[[Specfake, asyncio.Event], Awaitable[None]]
+    ) -> AsyncIterator[None]:
+        """Run ``work(self, stop)`` in the background until the block ends, then stop it."""
         stop = asyncio.Event()
-        task = asyncio.create_task(watch_and_reload(self, stop))
+        task = asyncio.create_task(work(self, stop))
         try:
             yield
         finally:
@@ -125,17 +154,21 @@ class Specfake:
         )
         self.journal.record(entry)
         self.feed.request(entry)
+        if self.shared_journal is not None:
+            self.shared_journal.add(entry)
         return response
 
     async def reload(self) -> list[SpecWarning]:
         """Re-read specs, overlays and fixtures and swap the new world in; the state stays
         where the new schemas accept it. A ``SpecfakeError`` leaves the old world serving."""
-        async with self._reload_lock:
+        async with self._exclusive():
             # Compiling is CPU work: in a thread, so requests keep being answered meanwhile.
             new = await asyncio.to_thread(build_world, self.config, self.store)
             self.state_warnings = await carry_state(self.world, new)
             self.world = new
             self.last_reload_error = None
+            published = await publish_generation(self.store, self.state_warnings)
+            self.generation = published.number
         self.feed.changed("world")
         return self.state_warnings
 
@@ -145,16 +178,54 @@ class Specfake:
         self.last_reload_error = message
         self.feed.changed("world")
 
+    @contextlib.asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """One reload, reset or PUT state at a time: in this process, and on a shared store
+        in every process on it."""
+        async with self._reload_lock:
+            if not self.shared:
+                yield
+                return
+            async with held(self.store, "world"):
+                yield
+
+    async def follow(self, published: Generation) -> None:
+        """Rebuild the world after another worker's reload, which carried the state over
+        already. A broken rebuild (the files changed again since) is logged and shown on the
+        dashboard; the old world keeps serving until the next generation."""
+        async with self._reload_lock:
+            self.generation = published.number  # a broken rebuild is not retried every poll
+            try:
+                new = await asyncio.to_thread(build_world, self.config, self.store)
+            except SpecfakeError as error:
+                self.last_reload_error = str(error)
+                logger.error("could not follow another worker's reload:\n%s", error)
+                return
+            self.world = new
+            self.state_warnings = list(published.warnings)
+            self.last_reload_error = None
+
     async def reset(self) -> None:
-        async with self._reload_lock:  # not against a world a reload is replacing
+        async with self._exclusive():  # not against a world a reload is replacing
             await reset_state(self.world)
         self.feed.changed("state")
+
+    async def requests(self) -> list[JournalEntry]:
+        """The journal, oldest first: on a shared store, every process's requests."""
+        if self.shared_journal is None:
+            return self.journal.recorded()
+        return await self.shared_journal.entries()
+
+    async def clear_requests(self) -> None:
+        self.journal.clear()
+        if self.shared_journal is not None:
+            await self.shared_journal.clear()
 
     async def state(self) -> dict[str, Any]:
         return await dump_state(self.world)
 
     async def replace_state(self, given: Any) -> None:
-        async with self._reload_lock:  # checked against the schemas it is written under
+        async with self._exclusive():  # checked against the schemas it is written under
             await replace_sections(self.world, given)
         self.feed.changed("state")
 

@@ -91,7 +91,8 @@ def test_sigterm_when_idle_exits_0_at_once():
     ("options", "message"),
     [
         (["--workers", "2"], "--workers 2 needs a store the workers can share"),
-        (["--store", "redis://127.0.0.1:1/0"], "unknown store scheme; known: memory://"),
+        (["--store", "postgres://127.0.0.1/x"], "unknown store scheme; known: memory://"),
+        (["--store", "redis://127.0.0.1:1/x"], "the path is a database number"),
         (["--store", "memory://somewhere/else"], "memory:// takes no host or path"),
     ],
 )

@@ -341,10 +341,12 @@ def test_concurrent_retries_of_one_key_apply_it_once():
 
 def test_a_duplicate_of_a_request_that_never_finishes_gets_409_in_progress():
     request = {"name": "Stuck", "idempotency_key": "stuck"}
-    entry = idempotency._key_entry("stuck", idempotency._fingerprint(request), False)
     store = MemoryStore()
     fake = make_fake(store)
     fake._keys.wait_seconds = 0.1
+    entry = fake._keys.running(  # as the engine reserves it, its lease still running
+        idempotency._key_entry("stuck", idempotency._fingerprint(request), False)
+    )
     run(store.compare_and_set("cohort_idempotency_keys", "stuck", None, entry))  # reserved
     status, body = post(fake, request)
     assert status == 409 and "still in progress" in body["detail"]

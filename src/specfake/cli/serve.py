@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
+from specfake.cli.logs import configure_logging
 from specfake.config import (
     DEFAULT_GRACE_SECONDS,
+    DEFAULT_IDEMPOTENCY_LEASE,
     DEFAULT_LIMITS,
     DEFAULT_MAX_BODY,
     DEFAULT_STORE,
@@ -20,7 +23,7 @@ from specfake.errors import SpecfakeError
 from specfake.guard import is_loopback
 from specfake.importer import manifest_outputs
 from specfake.resources import bundled_fixtures, bundled_specs
-from specfake.store.factory import store_shares_state
+from specfake.store.factory import open_store, store_shares_state
 
 SHOWN_WARNINGS = 10  # spec warnings printed at start-up; all are in GET /__specfake__/warnings
 
@@ -98,6 +101,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=24 * 3600,
         metavar="SECONDS",
         help="how long a cohort idempotency key is remembered (default 86400)",
+    )
+    parser.add_argument(
+        "--idempotency-lease",
+        type=_at_least(0.1, float),
+        default=DEFAULT_IDEMPOTENCY_LEASE,
+        metavar="SECONDS",
+        help="an idempotency key still running after this (its worker was killed) is given back "
+        "to the next request with it (default %(default)g)",
     )
     parser.add_argument(
         "--no-watch",
@@ -246,13 +257,23 @@ def config_from(arguments: argparse.Namespace, **proxy: object) -> ServerConfig:
         seed=arguments.seed,
         idempotency_max_keys=arguments.idempotency_max_keys,
         idempotency_max_age_seconds=arguments.idempotency_ttl,
+        idempotency_lease_seconds=arguments.idempotency_lease,
         store=arguments.store,
+        workers=arguments.workers,
         max_records=arguments.max_records,
         watch=not arguments.no_watch,
         latency_ms=arguments.latency,
         stateless=arguments.stateless,
         fail_rate=arguments.fail_rate,
     )
+
+
+async def _reachable(url: str) -> None:
+    """Open and close the store ``url`` names: one that does not answer is a clear exit 2
+    here, not a traceback from the server's lifespan."""
+    store = open_store(url)
+    await store.open()
+    await store.close()
 
 
 def run(arguments: argparse.Namespace) -> int:
@@ -270,31 +291,23 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
     from specfake.app import create_app
     from specfake.cli.connections import guarded_protocol
     from specfake.cli.stoppable import StoppableServer
+    from specfake.cli.workers import serve_workers
 
-    logging.basicConfig(
-        level=logging.WARNING if arguments.quiet else logging.INFO,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
-    # A log line per request: skip what logging gathers for every record and "%(message)s"
-    # never shows (the caller's file and line, thread and process names). A third of each
-    # line's cost (Logging HOWTO, "Optimization").
-    logging._srcfile = None
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    configure_logging(arguments.quiet)
     config = config_from(arguments, **proxy)
-    workers = getattr(arguments, "workers", 1)
-    if workers > 1 and not store_shares_state(config.store):
+    if config.workers > 1 and not store_shares_state(config.store):
         raise SpecfakeError(
-            f"--workers {workers} needs a store the workers can share; {config.store} is one "
-            "process's memory. Use one worker, or a shared --store."
+            f"--workers {config.workers} needs a store the workers can share; {config.store} is "
+            "one process's memory. Use one worker, or --store sqlite:///PATH or --store "
+            "redis://HOST:PORT/DB."
         )
-    if workers > 1:
-        raise SpecfakeError(f"--workers {workers}: this build serves with one worker only")
     if not is_loopback(config.host) and not config.control_token:
         raise SpecfakeError(
             f"--host {config.host} makes the control API (reset, state, reload) reachable from "
             "other machines; give it a --control-token TOKEN, or bind 127.0.0.1"
         )
+    if store_shares_state(config.store):
+        asyncio.run(_reachable(config.store))
     app = create_app(config)
     world = app.state.specfake.world
     names = ", ".join(str(spec.path) for spec in world.specs)
@@ -317,27 +330,28 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
         f"(dashboard: http://{arguments.host}:{arguments.port}/__specfake__/)",
         file=sys.stderr,
     )
+    limits = ConnectionLimits(
+        idle_seconds=arguments.idle_timeout,
+        header_seconds=arguments.header_timeout,
+        body_seconds=arguments.body_timeout,
+        max_connections=arguments.max_connections,
+    )
+    options: dict[str, Any] = {
+        "host": arguments.host,
+        "port": arguments.port,
+        "loop": "uvloop",
+        "timeout_keep_alive": arguments.idle_timeout,
+        "log_level": "warning",
+        "access_log": False,
+        "lifespan": "on",
+        "timeout_graceful_shutdown": config.grace_seconds,
+    }
+    if config.workers > 1:
+        print(f"{config.workers} workers sharing {config.store}", file=sys.stderr)
+        return serve_workers(app.state.specfake, limits, arguments.quiet, options)
     server = StoppableServer(
-        uvicorn.Config(
-            app,
-            host=arguments.host,
-            port=arguments.port,
-            loop="uvloop",
-            http=guarded_protocol(
-                ConnectionLimits(
-                    idle_seconds=arguments.idle_timeout,
-                    header_seconds=arguments.header_timeout,
-                    body_seconds=arguments.body_timeout,
-                    max_connections=arguments.max_connections,
-                )
-            ),
-            timeout_keep_alive=arguments.idle_timeout,
-            log_level="warning",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=config.grace_seconds,
-        ),
-        stopping=app.state.specfake.stopping,
+        uvicorn.Config(app, http=guarded_protocol(limits), **options),
+        stopping=app.state.specfake.stopping,  # event streams end before the grace, not after
     )
     server.run()
     return 0 if server.started else 1  # not started: the port was taken (uvicorn logged it)

@@ -57,13 +57,14 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
 
     async def requests(request: Request) -> Response:
         if request.method == "DELETE":
-            specfake.journal.clear()
+            await specfake.clear_requests()
             specfake.feed.changed("requests")
             return Response(status_code=204)
+        entries = await specfake.requests()
         if request.query_params.get("format") == "har":
             headers = {"Content-Disposition": 'attachment; filename="specfake.har"'}
-            return JSONResponse(har_log(specfake.journal.recorded()), headers=headers)
-        return JSONResponse({"requests": specfake.journal.entries()})
+            return JSONResponse(har_log(entries), headers=headers)
+        return JSONResponse({"requests": [entry.to_json() for entry in entries]})
 
     async def spec(request: Request) -> Response:
         name = request.path_params["name"]
@@ -105,14 +106,14 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
 
     async def overrides(request: Request) -> Response:
         if request.method == "GET":
-            return JSONResponse({"overrides": specfake.overrides.listed()})
+            return JSONResponse({"overrides": await specfake.overrides.listed()})
         if request.method == "DELETE":
-            specfake.overrides.delete()
+            await specfake.overrides.delete()
             specfake.feed.changed("overrides")
             return Response(status_code=204)
         try:
             body = await _json_body(request, specfake.config.max_body)
-            override = specfake.overrides.add(body, list(specfake.world.operations))
+            override = await specfake.overrides.add(body, list(specfake.world.operations))
         except Problem as problem:
             return problem_response(problem)
         specfake.feed.changed("overrides")
@@ -120,7 +121,7 @@ def control_routes(specfake: Specfake) -> list[BaseRoute]:
 
     async def one_override(request: Request) -> Response:
         override_id = request.path_params["id"]
-        if not specfake.overrides.delete(override_id):
+        if not await specfake.overrides.delete(override_id):
             return problem_response(not_found(f"No override has id {override_id!r}."))
         specfake.feed.changed("overrides")
         return Response(status_code=204)

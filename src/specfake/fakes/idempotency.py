@@ -3,6 +3,10 @@ answer and applies nothing; with another request it is a 409; a duplicate of a r
 running waits a moment for its answer. Memory is bounded by the collection's
 :class:`~specfake.store.CollectionLimit`.
 
+A reservation is a lease: a key still "running" past ``lease_seconds`` belongs to a request
+that will never finish (its worker was killed), so the next request with the key takes it
+over instead of being refused until the key's age limit (a day) forgets it.
+
 One engine for every fake that honours keys: the cohort fake (``idempotency_key`` in the
 body) and, declared with ``x-specfake.idempotency``, the generic resources. Each key is one
 record, reserved with a compare-and-set, so exactly one of N concurrent first requests runs
@@ -14,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from specfake.config import DEFAULT_IDEMPOTENCY_LEASE
 from specfake.errors import conflict
 from specfake.fakes.base import utc_now_iso
 from specfake.store.base import CollectionLimit, StateStore, Versioned
@@ -26,6 +32,7 @@ Json = dict[str, Any]
 # A duplicate of a running request polls this long for its answer before giving up with 409.
 WAIT_SECONDS = 2.0
 POLL_SECONDS = 0.02
+LEASE_FIELD = "lease_until"  # only in a running entry: when its reservation lapses (epoch s)
 
 
 def fingerprint(content: Any) -> str:
@@ -60,10 +67,15 @@ class IdempotencyKeys:
         limit: CollectionLimit,
         label: str = "Idempotency-Key",
         wait_seconds: float = WAIT_SECONDS,
+        lease_seconds: float = DEFAULT_IDEMPOTENCY_LEASE,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """``clock`` is wall-clock time: leases are read by every worker sharing the store."""
         self.collection = collection
         self.label = label
         self.wait_seconds = wait_seconds
+        self.lease_seconds = lease_seconds
+        self._clock = clock
         self._store = store
         store.set_limit(collection, limit)
 
@@ -84,7 +96,9 @@ class IdempotencyKeys:
         entry = new_entry(key, request_fingerprint, **(fields or {}))
         deadline = self.deadline()
         while True:
-            reserved = await self._store.compare_and_set(self.collection, key, None, entry)
+            reserved = await self._store.compare_and_set(
+                self.collection, key, None, self.running(entry)
+            )
             if reserved is not None:
                 return await self.finish(
                     key,
@@ -108,7 +122,25 @@ class IdempotencyKeys:
                 )
             if record.value["state"] == "done":
                 return record.value["response"]
-            await self.pause(deadline, key)
+            if not await self.reclaim(key, record):
+                await self.pause(deadline, key)
+
+    def running(self, entry: Json) -> Json:
+        """``entry`` reserved by this request: "running", under a lease from now."""
+        return {**entry, "state": "running", LEASE_FIELD: self._clock() + self.lease_seconds}
+
+    async def reclaim(self, key: str, record: Versioned) -> bool:
+        """Give back a reservation whose lease ran out (its request will never finish): a new
+        key is forgotten, a done entry reserved again (an ack) is done again. ``False`` while
+        the lease holds; ``True`` once it is given back, by this call or another. A running
+        entry without a lease was written before leases existed: it has lapsed."""
+        entry = record.value
+        if entry.get(LEASE_FIELD, 0) > self._clock():
+            return False
+        settled = {name: value for name, value in entry.items() if name != LEASE_FIELD}
+        released = None if entry["response"] is None else {**settled, "state": "done"}
+        await self._store.compare_and_set(self.collection, key, record.revision, released)
+        return True
 
     async def finish(
         self,

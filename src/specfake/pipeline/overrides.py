@@ -5,20 +5,24 @@ An override names an operationId and any of a documented ``status``, a named ``e
 it, and a ``delay_ms``; it applies to the next ``times`` calls (or until deleted) after auth
 and validation, and with a status or example it bypasses the fake, as ``Prefer: code=`` does.
 The newest override of an operation wins. They outlive a reload; one whose operation the new
-specs no longer serve simply never applies.
+specs no longer serve simply never applies. With several workers they live in the shared
+store, so every worker applies them (a read of one record per request).
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, replace
 from typing import Any
 
 from specfake.errors import FieldError, validation_failed
 from specfake.pipeline.preferences import MAX_DELAY_MS, Preferences
 from specfake.spec.compile import CompiledOperation
+from specfake.store.base import StateStore, Versioned
+
+Json = dict[str, Any]
 
 MAX_OVERRIDES = 1000
+COLLECTION, KEY = "__specfake__", "overrides"  # a collection no fake names
 _FIELDS = frozenset({"operationId", "status", "example", "delay_ms", "times"})
 
 
@@ -30,6 +34,12 @@ class Override:
     example: str | None = None
     delay_ms: int = 0
     times: int | None = None  # calls left; None: until deleted
+
+    @classmethod
+    def of(cls, stored: Json) -> Override:
+        """The override :meth:`to_json` gave."""
+        return cls(stored["id"], stored["operationId"], stored["status"], stored["example"],
+                   stored["delay_ms"], stored["times"])  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,60 +62,84 @@ class Override:
 
 
 class Overrides:
-    """The overrides of a running server, newest last."""
+    """The overrides of a running server, newest last, kept in one record of ``store``: a
+    private memory store for one process, the shared store with several workers, so an
+    override made on any worker applies on all and counts its ``times`` once. Every change is
+    a compare-and-set of the whole list, retried when another request changed it first."""
 
-    def __init__(self) -> None:
-        self._overrides: list[Override] = []
-        self._ids = itertools.count(1)
+    def __init__(self, store: StateStore) -> None:
+        self._store = store
 
-    def add(self, body: Any, operations: list[CompiledOperation]) -> Override:
+    async def add(self, body: Any, operations: list[CompiledOperation]) -> Override:
         """Check ``body`` against the served ``operations`` (422 naming each bad field)."""
         errors = _errors(body, operations)
-        if not errors and len(self._overrides) >= MAX_OVERRIDES:
-            errors = [FieldError("body", "", f"at most {MAX_OVERRIDES} overrides; delete some")]
         if errors:
             raise validation_failed(errors)
         status, example = body.get("status"), body.get("example")
         if example is not None:  # the response that has it
             operation = next(op for op in operations if op.operation_id == body["operationId"])
             status = _status_with(operation, example, status)
-        override = Override(
-            id=str(next(self._ids)),
-            operation_id=body["operationId"],
-            status=status,
-            example=example,
-            delay_ms=body.get("delay_ms", 0),
-            times=body.get("times"),
-        )
-        self._overrides.append(override)
-        return override
+        while True:
+            record = await self._store.get(COLLECTION, KEY)
+            value = record.value if record else {"next_id": 1, "overrides": []}
+            if len(value["overrides"]) >= MAX_OVERRIDES:
+                message = f"at most {MAX_OVERRIDES} overrides; delete some"
+                raise validation_failed([FieldError("body", "", message)])
+            override = Override(
+                id=str(value["next_id"]),
+                operation_id=body["operationId"],
+                status=status,
+                example=example,
+                delay_ms=body.get("delay_ms", 0),
+                times=body.get("times"),
+            )
+            changed = {"next_id": value["next_id"] + 1,
+                       "overrides": [*value["overrides"], override.to_json()]}  # fmt: skip
+            if await self._write(record, changed):
+                return override
 
-    def take(self, operation_id: str) -> Override | None:
+    async def take(self, operation_id: str) -> Override | None:
         """The override for this call of ``operation_id``, counting the call."""
-        for index in range(len(self._overrides) - 1, -1, -1):
-            override = self._overrides[index]
-            if override.operation_id != operation_id:
-                continue
-            if override.times is not None:
-                if override.times <= 1:
-                    del self._overrides[index]
-                else:
-                    self._overrides[index] = replace(override, times=override.times - 1)
-            return override
-        return None
+        while True:
+            record = await self._store.get(COLLECTION, KEY)
+            if record is None:
+                return None
+            listed = record.value["overrides"]
+            index = next((index for index in range(len(listed) - 1, -1, -1)
+                          if listed[index]["operationId"] == operation_id), None)  # fmt: skip
+            if index is None:
+                return None
+            override = Override.of(listed[index])
+            if override.times is None:
+                return override
+            changed = list(listed)
+            if override.times <= 1:
+                del changed[index]
+            else:
+                changed[index] = replace(override, times=override.times - 1).to_json()
+            if await self._write(record, {**record.value, "overrides": changed}):
+                return override
 
-    def listed(self) -> list[dict[str, Any]]:
-        return [override.to_json() for override in self._overrides]
+    async def listed(self) -> list[dict[str, Any]]:
+        record = await self._store.get(COLLECTION, KEY)
+        return list(record.value["overrides"]) if record else []
 
-    def delete(self, override_id: str | None = None) -> bool:
+    async def delete(self, override_id: str | None = None) -> bool:
         """Delete one (``False`` if there is none with that id) or, without an id, all."""
-        if override_id is None:
-            self._overrides.clear()
-            return True
-        kept = [override for override in self._overrides if override.id != override_id]
-        found = len(kept) != len(self._overrides)
-        self._overrides = kept
-        return found
+        while True:
+            record = await self._store.get(COLLECTION, KEY)
+            if record is None:
+                return override_id is None
+            listed = record.value["overrides"]
+            kept = [] if override_id is None else [o for o in listed if o["id"] != override_id]
+            if len(kept) == len(listed):
+                return override_id is None
+            if await self._write(record, {**record.value, "overrides": kept}):
+                return True
+
+    async def _write(self, record: Versioned | None, value: Json) -> bool:
+        expected = record.revision if record else None
+        return await self._store.compare_and_set(COLLECTION, KEY, expected, value) is not None
 
 
 def example_names(operation: CompiledOperation, code: str) -> set[str]:

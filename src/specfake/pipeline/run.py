@@ -33,6 +33,7 @@ from specfake.errors import (
     internal_error,
     not_acceptable,
     response_invalid,
+    store_unavailable,
     upstream_response_invalid,
     validation_failed,
 )
@@ -56,7 +57,7 @@ from specfake.pipeline.router import RouteMatch, Router
 from specfake.pipeline.scope import RequestHeaders, raw_path, request_target, url_path
 from specfake.pipeline.validation import body_errors, parameter_errors
 from specfake.spec.compile import CompiledOperation
-from specfake.store.base import CollectionFull
+from specfake.store.base import CollectionFull, StoreUnavailable
 
 if TYPE_CHECKING:  # it brings httpx, 0.13 s of every start-up, for proxy mode only
     from specfake.pipeline.forwarder import Forwarder
@@ -144,7 +145,8 @@ async def run_pipeline(
                     FieldError("path", url_path(scope), problem.detail)
                 ]
         if overrides is not None and match is not None and forwarder is None:
-            override = overrides.take(match.operation.operation_id)  # after auth and validation
+            # After auth and validation.
+            override = await overrides.take(match.operation.operation_id)
             if override is not None:
                 preferences = override.applied_to(preferences)
         if forwarder is None and match is not None:
@@ -180,6 +182,9 @@ async def run_pipeline(
         answer = Answer(render(problem_outcome(problem)), operation, problem.detail, problem.errors)
     except CollectionFull as full:  # bounded memory: refused, never evicted (a lost write)
         problem = insufficient_storage(full.collection, full.capacity)
+        answer = Answer(render(problem_outcome(problem)), operation, problem.detail)
+    except StoreUnavailable as down:  # Redis restarting, say: worth a retry, not a bug
+        problem = store_unavailable(str(down))
         answer = Answer(render(problem_outcome(problem)), operation, problem.detail)
     except ClientDisconnect:  # nobody is left to answer; journal it as such
         problem = client_disconnected()

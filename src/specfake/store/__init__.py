@@ -1,6 +1,12 @@
 """Where the fakes keep their state: the :class:`StateStore` protocol and its implementations."""
 
-from specfake.store.base import CollectionFull, CollectionLimit, StateStore, Versioned
+from specfake.store.base import (
+    CollectionFull,
+    CollectionLimit,
+    StateStore,
+    StoreUnavailable,
+    Versioned,
+)
 from specfake.store.factory import open_store
 from specfake.store.memory import MemoryStore
 
@@ -9,6 +15,7 @@ __all__ = [
     "CollectionLimit",
     "MemoryStore",
     "StateStore",
+    "StoreUnavailable",
     "Versioned",
     "open_store",
 ]

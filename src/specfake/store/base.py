@@ -45,6 +45,11 @@ class CollectionFull(Exception):
         self.capacity = capacity
 
 
+class StoreUnavailable(Exception):
+    """A shared store did not answer (Redis down, an SQLite file locked past its timeout):
+    the request is answered 503, to be retried, not 500."""
+
+
 class StateStore(Protocol):
     async def open(self) -> None:
         """Connect (a shared store) before the first request; the app's lifespan calls it."""
@@ -72,16 +77,25 @@ class StateStore(Protocol):
         (for a delete, the deleted one), or ``None`` when someone else wrote first."""
         ...
 
+    async def append(self, collection: str, records: dict[str, Any]) -> None:
+        """Add ``records`` under keys nobody uses (a key in use keeps its record), in one
+        round-trip where the store allows: the shared request journal writes its entries so.
+        The collection's limits apply as to any new record; past a ``capacity`` it raises
+        :class:`CollectionFull` (records before the refused one may be kept)."""
+        ...
+
     async def list(self, collection: str) -> list[tuple[str, Versioned]]:
         """Every record of ``collection``, oldest first."""
         ...
 
     async def snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
-        """The values of ``collections``, as ``{collection: {key: value}}``."""
+        """The values of ``collections``, as ``{collection: {key: value}}``, all as of one
+        moment: a :meth:`restore` is seen whole or not at all."""
         ...
 
     async def restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
-        """Replace each collection named in ``snapshot`` with exactly those records."""
+        """Replace each collection named in ``snapshot`` with exactly those records, all at
+        once: other readers see the old collections or the new ones, never a mix."""
         ...
 
     def set_limit(self, collection: str, limit: CollectionLimit) -> None:

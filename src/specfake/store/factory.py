@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 from specfake.errors import SpecfakeError
 from specfake.store.base import StateStore
@@ -31,7 +31,30 @@ def _sqlite(url: SplitResult) -> StateStore:
     return SqliteStore(Path(url.path[1:]))
 
 
-_STORES: dict[str, Callable[[SplitResult], StateStore]] = {"memory": _memory, "sqlite": _sqlite}
+def _redis(url: SplitResult) -> StateStore:
+    """``redis://HOST:PORT/DB`` (``rediss://`` for TLS), with ``?prefix=NAME:`` for the keys
+    (default ``specfake:``); the other query parameters are redis-py's own."""
+    if not url.hostname:
+        raise SpecfakeError(f"--store {url.geturl()}: give a host, e.g. redis://127.0.0.1:6379/0")
+    database = url.path.strip("/")
+    if database and not database.isdigit():
+        raise SpecfakeError(f"--store {url.geturl()}: the path is a database number, e.g. /0")
+    from specfake.store.redis import DEFAULT_PREFIX, RedisStore
+
+    query = parse_qsl(url.query, keep_blank_values=True)
+    prefix = next((value for name, value in query if name == "prefix"), DEFAULT_PREFIX)
+    if not prefix:
+        raise SpecfakeError(f"--store {url.geturl()}: prefix= needs a value, e.g. prefix=myapp:")
+    rest = urlencode([(name, value) for name, value in query if name != "prefix"])
+    return RedisStore(url._replace(query=rest).geturl(), prefix=prefix)
+
+
+_STORES: dict[str, Callable[[SplitResult], StateStore]] = {
+    "memory": _memory,
+    "sqlite": _sqlite,
+    "redis": _redis,
+    "rediss": _redis,
+}
 
 
 def open_store(url: str) -> StateStore:

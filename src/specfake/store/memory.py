@@ -117,6 +117,10 @@ class MemoryStore:
             self._evict(collection)
         return record
 
+    async def append(self, collection: str, records: dict[str, Any]) -> None:
+        for key, value in records.items():
+            await self.compare_and_set(collection, key, None, value)  # never awaits anything
+
     async def list(self, collection: str) -> list[tuple[str, Versioned]]:
         self._evict(collection)
         records = self._collections.get(collection, {})

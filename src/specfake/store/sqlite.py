@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS records (
     written REAL NOT NULL,
     PRIMARY KEY (collection, key)
 );
+-- Eviction: the oldest records of a collection by rowid (count), or by when first written (age).
+CREATE INDEX IF NOT EXISTS records_in_order ON records (collection);
+CREATE INDEX IF NOT EXISTS records_by_age ON records (collection, written);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('revision', 0);
 """
@@ -62,6 +65,9 @@ class SqliteStore:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA busy_timeout=5000")
+        # WAL's recommended setting: a commit is not synced to disk one by one, yet a killed
+        # process loses nothing committed (only a power cut could lose the last ones).
+        connection.execute("PRAGMA synchronous=NORMAL")
         connection.executescript(_SCHEMA)
         self._connection = connection
 
@@ -92,11 +98,11 @@ class SqliteStore:
         return await self._run(self._get, collection, key)
 
     def _get(self, collection: str, key: str) -> Versioned | None:
-        db = self._db()
-        self._evict(db, collection)
-        row = db.execute(
-            "SELECT value, revision FROM records WHERE collection = ? AND key = ?",
-            (collection, key),
+        """A read, never a write: a record past its age is left for the next write to evict."""
+        row = self._db().execute(
+            "SELECT value, revision FROM records WHERE collection = ? AND key = ? "
+            "AND written >= ?",
+            (collection, key, self._oldest_kept(collection)),
         ).fetchone()
         return None if row is None else Versioned(json.loads(row[0]), row[1])
 
@@ -111,7 +117,7 @@ class SqliteStore:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
-            self._evict(db, collection)
+            self._evict_expired(db, collection)
             row = db.execute(
                 "SELECT value, revision FROM records WHERE collection = ? AND key = ?",
                 (collection, key),
@@ -130,7 +136,7 @@ class SqliteStore:
             if row is None:
                 self._check_capacity(db, collection)
             revision = self._next_revision(db)
-            text = json.dumps(value, separators=(",", ":"), default=str)
+            text = _dumps(value)
             if row is None:
                 db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?)",
                            (collection, key, text, revision, self._clock()))  # fmt: skip
@@ -138,7 +144,7 @@ class SqliteStore:
                 db.execute("UPDATE records SET value = ?, revision = ? WHERE collection = ? AND "
                            "key = ?", (text, revision, collection, key))  # fmt: skip
             if row is None:
-                self._evict(db, collection)
+                self._evict_past_count(db, collection)
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -146,23 +152,53 @@ class SqliteStore:
             raise
         return Versioned(json.loads(text), revision)
 
+    async def append(self, collection: str, records: dict[str, Any]) -> None:
+        await self._run(self._append, collection, records)
+
+    def _append(self, collection: str, records: dict[str, Any]) -> None:
+        """One transaction for all of them."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for key, value in records.items():
+                if db.execute("SELECT 1 FROM records WHERE collection = ? AND key = ?",
+                              (collection, key)).fetchone():  # fmt: skip
+                    continue
+                self._check_capacity(db, collection)
+                db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?)",
+                           (collection, key, _dumps(value), self._next_revision(db),
+                            self._clock()))  # fmt: skip
+            self._evict_expired(db, collection)
+            self._evict_past_count(db, collection)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     async def list(self, collection: str) -> list[tuple[str, Versioned]]:
         return await self._run(self._list, collection)
 
     def _list(self, collection: str) -> list[tuple[str, Versioned]]:
-        db = self._db()
-        self._evict(db, collection)
-        rows = db.execute(
-            "SELECT key, value, revision FROM records WHERE collection = ? ORDER BY rowid",
-            (collection,),
+        rows = self._db().execute(
+            "SELECT key, value, revision FROM records WHERE collection = ? AND written >= ? "
+            "ORDER BY rowid",
+            (collection, self._oldest_kept(collection)),
         ).fetchall()
         return [(key, Versioned(json.loads(value), revision)) for key, value, revision in rows]
 
     async def snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
-        return {
-            name: {key: record.value for key, record in await self.list(name)}
-            for name in collections
-        }
+        return await self._run(self._snapshot, collections)
+
+    def _snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
+        """One read transaction: every collection as of one moment (WAL keeps that view while
+        others write)."""
+        db = self._db()
+        db.execute("BEGIN")
+        try:
+            return {name: {key: record.value for key, record in self._list(name)}
+                    for name in collections}  # fmt: skip
+        finally:
+            db.execute("COMMIT")
 
     async def restore(self, snapshot: dict[str, dict[str, Any]]) -> None:
         await self._run(self._restore, snapshot)
@@ -176,10 +212,9 @@ class SqliteStore:
                 db.execute("DELETE FROM records WHERE collection = ?", (collection,))
                 rows = []
                 for key, value in values.items():
-                    rows.append((collection, key, json.dumps(value, separators=(",", ":"),
-                                                             default=str),
-                                 self._next_revision(db), now))  # fmt: skip
+                    rows.append((collection, key, _dumps(value), self._next_revision(db), now))
                 db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
+                self._evict_past_count(db, collection)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -200,16 +235,30 @@ class SqliteStore:
         if count >= limit.capacity:
             raise CollectionFull(collection, limit.capacity)
 
-    def _evict(self, db: sqlite3.Connection, collection: str) -> None:
+    def _oldest_kept(self, collection: str) -> float:
+        """When the oldest record still kept was first written (``max_age_seconds``)."""
         limit = self._limits.get(collection)
-        if limit is None:
-            return
-        if limit.max_age_seconds is not None:
+        if limit is None or limit.max_age_seconds is None:
+            return float("-inf")
+        return self._clock() - limit.max_age_seconds
+
+    def _evict_expired(self, db: sqlite3.Connection, collection: str) -> None:
+        if self._oldest_kept(collection) != float("-inf"):
             db.execute("DELETE FROM records WHERE collection = ? AND written < ?",
-                       (collection, self._clock() - limit.max_age_seconds))  # fmt: skip
-        if limit.max_items is not None:
-            db.execute(
-                "DELETE FROM records WHERE collection = ? AND rowid NOT IN (SELECT rowid FROM "
-                "records WHERE collection = ? ORDER BY rowid DESC LIMIT ?)",
-                (collection, collection, limit.max_items),
-            )
+                       (collection, self._oldest_kept(collection)))  # fmt: skip
+
+    def _evict_past_count(self, db: sqlite3.Connection, collection: str) -> None:
+        """Delete all but the newest ``max_items`` (older than the max_items-th newest)."""
+        limit = self._limits.get(collection)
+        if limit is None or limit.max_items is None:
+            return
+        db.execute(
+            "DELETE FROM records WHERE collection = ?1 AND rowid < (SELECT rowid FROM records "
+            "WHERE collection = ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2)",
+            (collection, limit.max_items - 1),
+        )
+
+
+def _dumps(value: Any) -> str:
+    """A stored value as compact JSON; what JSON has no type for (a YAML date) as its string."""
+    return json.dumps(value, separators=(",", ":"), default=str)

@@ -70,6 +70,7 @@ class CohortFake:
             KEYS,
             CollectionLimit(config.idempotency_max_keys, config.idempotency_max_age_seconds),
             label=KEY_FIELD,
+            lease_seconds=config.idempotency_lease_seconds,
         )
 
     def bindings(self) -> Sequence[Binding]:
@@ -144,7 +145,8 @@ class CohortFake:
                 continue
             entry = record.value
             if entry["state"] == "running":
-                await self._keys.pause(deadline, key)
+                if not await self._keys.reclaim(key, record):
+                    await self._keys.pause(deadline, key)
                 continue
             if not entry["soft"]:
                 raise not_found(
@@ -156,7 +158,7 @@ class CohortFake:
             if entry["ack"] is not None:
                 return _replayed_ack(entry["ack"], accept, key)
             reserved = await self._store.compare_and_set(
-                KEYS, key, record.revision, {**entry, "state": "running"}
+                KEYS, key, record.revision, self._keys.running(entry)
             )
             if reserved is not None:
                 break

@@ -47,7 +47,7 @@ class ResourceFake:
         self._plan = tuple(plan)
         self._resources = list({id(b.resource): b.resource for b in plan}.values())
         self._stored = {
-            resource.name: StoredResource(store, resource, config.max_records)
+            resource.name: StoredResource(store, resource, config)
             for resource in self._resources
         }
         self._warnings = warnings  # the world's list: tombstoned 404s the spec does not document

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from specfake.config import ServerConfig
 from specfake.fakes.idempotency import IdempotencyKeys
 from specfake.fakes.resources.plan import Resource
 from specfake.fakes.resources.state import key_parts
@@ -28,7 +29,7 @@ class Exhausted(Exception):
 class StoredResource:
     """The store collections of ``resource``."""
 
-    def __init__(self, store: StateStore, resource: Resource, max_records: int) -> None:
+    def __init__(self, store: StateStore, resource: Resource, config: ServerConfig) -> None:
         self.resource = resource
         self.records = resource.name
         self.tombstones = f"{resource.name}#deleted"
@@ -36,8 +37,11 @@ class StoredResource:
         self._store = store
         store.set_limit(self.tombstones, TOMBSTONES)
         # Bounded: past it a create is a 507, never an eviction (that would lose a write).
-        store.set_limit(self.records, CollectionLimit(capacity=max_records))
-        self.keys = IdempotencyKeys(store, f"{resource.name}#keys", KEYS)
+        store.set_limit(self.records, CollectionLimit(capacity=config.max_records))
+        self.keys = IdempotencyKeys(
+            store, f"{resource.name}#keys", KEYS,
+            lease_seconds=config.idempotency_lease_seconds,  # a killed worker's key comes back
+        )  # fmt: skip
 
     def cleared(self) -> dict[str, dict[str, Any]]:
         """What a load of this resource's section empties besides the records: tombstones,
