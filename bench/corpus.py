@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,23 +166,35 @@ def main() -> int:
     servers = ["specfake"]
     if not arguments.no_prism and PRISM.exists():
         servers.insert(0, "prism")
-    specs = sorted(p.resolve() for p in arguments.directory.iterdir()
-                   if p.suffix in (".yaml", ".yml", ".json"))  # fmt: skip
-    if arguments.only:
-        specs = [spec for spec in specs if {spec.name, spec.stem} & set(arguments.only)]
     work = Path(tempfile.mkdtemp(prefix="specfake-corpus-"))
     header = "| spec | " + " | ".join(f"{s}: start, RSS, ops conformant" for s in servers) + " |"
-    lines = [header, "|---" * (len(servers) + 1) + "|"]
+
+    def row(spec: Path) -> list[str]:
+        return [measure(server, spec, work).cell() for server in servers]
+
+    table(spec_files(arguments.directory, arguments.only), header, row, arguments.out)
+    print(f"(logs and JUnit reports: {work})", file=sys.stderr)
+    return 0
+
+
+def spec_files(directory: Path, only: list[str]) -> list[Path]:
+    """The specs in ``directory`` (``only`` those named, by file name or stem)."""
+    specs = sorted(p.resolve() for p in directory.iterdir()
+                   if p.suffix in (".yaml", ".yml", ".json"))  # fmt: skip
+    return [spec for spec in specs if {spec.name, spec.stem} & set(only)] if only else specs
+
+
+def table(
+    specs: list[Path], header: str, row: Callable[[Path], list[str]], out: Path | None
+) -> None:
+    """A Markdown table with one row per spec, printed as it goes and written to ``out``."""
+    lines = [header, "|---" * header.count(" | ") + "|---|"]
     print(lines[0] + "\n" + lines[1], flush=True)
     for spec in specs:
-        results = [measure(server, spec, work) for server in servers]
-        line = f"| {spec.name} | " + " | ".join(result.cell() for result in results) + " |"
-        lines.append(line)
-        print(line, flush=True)
-    print(f"(logs and JUnit reports: {work})", file=sys.stderr)
-    if arguments.out:
-        arguments.out.write_text("\n".join(lines) + "\n")
-    return 0
+        lines.append(f"| {spec.name} | " + " | ".join(row(spec)) + " |")
+        print(lines[-1], flush=True)
+    if out:
+        out.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

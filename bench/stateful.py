@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from corpus import VENV, credentials, first_answer
+from corpus import VENV, credentials, first_answer, spec_files, table
 
 from specfake.pytest_plugin import free_port, stop_process
 
@@ -78,20 +78,11 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], metavar="NAME")
     parser.add_argument("--out", type=Path)
     arguments = parser.parse_args()
-    specs = sorted(p.resolve() for p in arguments.directory.iterdir()
-                   if p.suffix in (".yaml", ".yml", ".json"))  # fmt: skip
-    if arguments.only:
-        specs = [spec for spec in specs if {spec.name, spec.stem} & set(arguments.only)]
     work = Path(tempfile.mkdtemp(prefix="specfake-stateful-"))
-    lines = ["| spec | resource fake | plain mock (`--stateless`) |", "|---|---|---|"]
-    print("\n".join(lines), flush=True)
-    for spec in specs:
-        line = f"| {spec.name} | {run(spec, False, work)} | {run(spec, True, work)} |"
-        lines.append(line)
-        print(line, flush=True)
+    header = "| spec | resource fake | plain mock (`--stateless`) |"
+    table(spec_files(arguments.directory, arguments.only), header,
+          lambda spec: [run(spec, False, work), run(spec, True, work)], arguments.out)  # fmt: skip
     print(f"(server logs and Schemathesis output: {work})", file=sys.stderr)
-    if arguments.out:
-        arguments.out.write_text("\n".join(lines) + "\n")
     return 0
 
 
