@@ -26,7 +26,9 @@ def plain_line(item: JournalEntry) -> str:
         suffix = f"  {first.location} {first.path}: {first.message}"
     else:
         suffix = f"  {item.detail}" if item.detail else ""
-    return "%s %s %d %.1fms%s" % (item.method, item.path, item.status, item.duration_ms, suffix)
+    arguments = (item.method, item.path, item.status, item.duration_ms, suffix)
+    record = logging.LogRecord("specfake", logging.INFO, "", 0, "%s %s %d %.1fms%s", arguments, None)
+    return record.getMessage()
 
 
 @pytest.mark.parametrize(
