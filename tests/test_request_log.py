@@ -27,7 +27,8 @@ def plain_line(item: JournalEntry) -> str:
     else:
         suffix = f"  {item.detail}" if item.detail else ""
     arguments = (item.method, item.path, item.status, item.duration_ms, suffix)
-    record = logging.LogRecord("specfake", logging.INFO, "", 0, "%s %s %d %.1fms%s", arguments, None)
+    line = "%s %s %d %.1fms%s"
+    record = logging.LogRecord("specfake", logging.INFO, "", 0, line, arguments, None)
     return record.getMessage()
 
 
