@@ -71,6 +71,8 @@ def test_report_computes_cpu_per_request_and_ratios_from_one_run_and_names_each_
     write_run(tmp_path, "prism", "patch-409-stale", 4_000, 900, "200")
     write_run(tmp_path, "specfake", "patch-200-valid", 30_000, 900, "200", non_2xx=3)
     write_run(tmp_path, "bare", "patch-200-valid", 60_000, 720, "200")
+    write_run(tmp_path, "specfake", "read-404-5ops", 50_000, 500, "404")  # 100 µs
+    write_run(tmp_path, "specfake", "read-404-650ops", 50_000, 525, "404")  # 105 µs
     runs = report.read_runs(tmp_path)
     assert runs[("specfake", "patch-409-stale")].cpu_us == pytest.approx(200)
     table = "\n".join(report.table(runs, report.scenarios_in_order(tmp_path)))
@@ -83,6 +85,7 @@ def test_report_computes_cpu_per_request_and_ratios_from_one_run_and_names_each_
     assert "log line: CPU 0.95x, req/s 0.95x --quiet ≥ 0.95: met" in verdicts
     assert "patch-200-valid: CPU 0.40x and req/s 0.50x bare ≥ 0.6: **missed**" in verdicts
     assert "p99 12.0 ms ≤ 15 ms: met" in verdicts
+    assert "read-404-650ops vs read-404-5ops: CPU per request 1.05x ≤ 1.1: met" in verdicts
     assert "worst 1.70 s ≤ 1.5 s: **missed**" in verdicts
 
 
