@@ -40,6 +40,8 @@ app = Starlette(
         Route("/cohort/draft", answer, methods=["POST"]),
         Route("/things", answer, methods=["POST"]),
         Route("/things/{thingId}", answer, methods=["GET"]),
+        Route("/v1/{collection}", answer, methods=["POST"]),  # bench/big_spec.py's specs
+        Route("/v1/{collection}/{id}", answer, methods=["GET"]),
     ]
 )
 

@@ -5,7 +5,9 @@ and a sampling profiler attributes the socket writes' cost (which on loopback in
 wrk) to whichever Python line made them. This calls the app directly, so the numbers and the
 profile are only what specfake's code does.
 
-    python bench/inprocess.py [--requests N] [--only SCENARIO] [--store URL] [--profile]
+    python bench/inprocess.py [--requests N] [--only SCENARIO] [--store URL] [--log] [--profile]
+
+``--log`` writes the default per-request log line (``serve`` without ``--quiet``) to /dev/null.
 
 ``--profile`` prints cProfile's top 30 (cProfile inflates call-heavy code; py-spy on this
 script gives truer proportions).
@@ -16,13 +18,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import os
 import pstats
 import statistics
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from specfake import ServerConfig, create_app
+from specfake.cli.logs import configure_logging
 from specfake.resources import bundled_fixtures, bundled_specs
 
 DOCS_PATHWAY = "a1b2c3d4-e5f6-4789-9abc-def012345678"
@@ -135,8 +140,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--only", choices=sorted(SCENARIOS))
     parser.add_argument("--store", default="memory://", help="e.g. redis://127.0.0.1:6379/0")
+    parser.add_argument("--log", action="store_true", help="the per-request log line too")
     parser.add_argument("--profile", action="store_true")
     arguments = parser.parse_args()
+    if arguments.log:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
+        configure_logging(quiet=False)
     profiler = cProfile.Profile() if arguments.profile else None
     try:
         import uvloop

@@ -119,8 +119,10 @@ class RequestGuard:
             elif key == b"specfake-control-token":
                 control_token = value.decode("latin-1")
         policy = self._policy
-        if host is not None and not policy.allows_host(host_name(host)):
-            return misdirected(host, host_name(host) or host)
+        if host is not None:
+            name = host_name(host)
+            if not policy.allows_host(name):
+                return misdirected(host, name or host)
         if not scope["path"].startswith(CONTROL_PREFIX):
             return None
         path = scope["path"]

@@ -1,18 +1,15 @@
-"""A bounded journal of recent requests (``GET /__specfake__/requests``) and the log line."""
+"""A bounded journal of recent requests (``GET /__specfake__/requests``); the log line of each
+is :mod:`specfake.request_log`'s."""
 
 from __future__ import annotations
 
 import base64
-import logging
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from specfake.errors import FieldError
-
-logger = logging.getLogger("specfake")
-
 
 # Bodies kept per entry, each cut here (the HAR export notes the cut): the journal is for
 # seeing what an app sent, and its bytes are bounded as a whole too.
@@ -206,16 +203,6 @@ class RequestJournal:
             self._bytes > self._max_bytes and len(self._entries) > 1
         ):
             self._bytes -= self._entries.popleft()[1]
-        if not logger.isEnabledFor(logging.INFO):  # serve --quiet
-            return
-        if entry.errors:
-            first = entry.errors[0]
-            suffix = f"  {first.location} {first.path}: {first.message}"
-        else:
-            suffix = f"  {entry.detail}" if entry.detail else ""
-        logger.info(
-            "%s %s %d %.1fms%s", entry.method, entry.path, entry.status, entry.duration_ms, suffix
-        )
 
     def entries(self) -> list[dict[str, Any]]:
         return [entry.to_json() for entry, _ in self._entries]

@@ -32,6 +32,7 @@ from specfake.pipeline.faults import Faults
 from specfake.pipeline.overrides import Overrides
 from specfake.pipeline.run import run_pipeline
 from specfake.pipeline.scope import request_target, url_path
+from specfake.request_log import RequestLog
 from specfake.shared_journal import SharedJournal
 from specfake.spec.defects import SpecWarning
 from specfake.state import (
@@ -60,7 +61,8 @@ class Specfake:
         self.config = config
         self.store: StateStore = open_store(config.store)
         self.world: World = build_world(config, self.store)
-        self.journal = RequestJournal(config.journal_size)  # this process's (and the log line)
+        self.journal = RequestJournal(config.journal_size)  # this process's
+        self.request_log = RequestLog()  # the line per request, unless --quiet
         self.feed = Feed()  # the journal and every change, live (GET /__specfake__/events)
         self.forwarder: Forwarder | None = None
         self.faults = Faults(config.latency_ms, config.fail_rate)  # swapped whole when set
@@ -107,6 +109,7 @@ class Specfake:
                 yield
         finally:
             self.stopping()
+            self.request_log.flush()
             if self.forwarder is not None:
                 await self.forwarder.close()
                 self.forwarder = None
@@ -153,6 +156,7 @@ class Specfake:
             recorded=recorded,
         )
         self.journal.record(entry)
+        self.request_log.add(entry)
         self.feed.request(entry)
         if self.shared_journal is not None:
             self.shared_journal.add(entry)

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from specfake.config import ServerConfig
 from specfake.fixtures import load_fixture_dir
 from specfake.resources import bundled_specs
@@ -36,44 +38,63 @@ def test_generated_fixtures_load_with_the_drafts_valid_patch_lua_edits(tmp_path:
     assert ids[-3:] == ["bench-draft-000000", "bench-draft-000001", "bench-draft-000002"]
     assert "cohort_catalog" in state
     lua = (ROOT / "bench/lua/valid_patch.lua").read_text()
-    assert f'"{fixtures.DRAFT_PREFIX}%06d"' in lua
+    assert f"/{fixtures.DRAFT_PREFIX}%06d/" in lua
 
 
-def write_run(out: Path, server: str, scenario: str, requests: int, p99_us: int, status: str):
+def write_run(out: Path, server: str, scenario: str, requests: int, server_ticks: int,
+              status: str, non_2xx: int = 0) -> None:
     result = {
-        "requests": requests, "duration_us": 10_200_000, "hold_us": 200_000, "p50_us": 5000,
-        "p99_us": p99_us, "max_us": 30000, "non_2xx_3xx": 0, "connect_errors": 0,
-        "read_errors": 0, "write_errors": 0, "timeouts": 0, "failed_edits": 0,
+        "requests": requests, "duration_us": 10_000_000, "p50_us": 5000, "p99_us": 12_000,
+        "max_us": 30000, "non_2xx_3xx": non_2xx, "connect_errors": 0, "read_errors": 0,
+        "write_errors": 0, "timeouts": 0,
     }  # fmt: skip
     wrk_output = f"Running 10s test\nBENCH_RESULT {json.dumps(result)}\n"
     (out / f"{server}.{scenario}.wrk").write_text(wrk_output)
     (out / f"{server}.{scenario}.status").write_text(status)
-    # 10 s on 2 cores at 100 ticks/s: of the machine's 2,000 busy ticks the server took 1,000
-    # and wrk 900, so 1 s of 20 (5%) went to other processes.
-    (out / f"{server}.{scenario}.cpu").write_text("0 0\n2000 1000\n")
+    # 10 s on 2 cores at 100 ticks/s: of the machine's busy ticks the server took
+    # server_ticks and wrk 900 (5 + 4 s), so 2 s of 20 (10%) went to other processes.
+    machine = server_ticks + 900 + 200
+    (out / f"{server}.{scenario}.cpu").write_text(f"0 0 0\n{machine} {server_ticks} 0\n")
     (out / f"{server}.{scenario}.wrk.time").write_text("10.0 5.0 4.0\n")
 
 
-def test_report_computes_ratios_from_one_run_and_names_each_miss(
+def test_report_computes_cpu_per_request_and_ratios_from_one_run_and_names_each_miss(
     tmp_path: Path, monkeypatch
 ) -> None:
     report = bench_module("report")
     monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(report.os, "sysconf", lambda name: 100)
-    (tmp_path / "scenarios.txt").write_text("patch-409-stale\n")
-    write_run(tmp_path, "specfake", "patch-409-stale", 40_000, 12_000, "409")
-    write_run(tmp_path, "bare", "patch-409-stale", 60_000, 9_000, "200")
-    write_run(tmp_path, "prism", "patch-409-stale", 4_000, 90_000, "200")
+    monkeypatch.setattr(report, "HERTZ", 100)
+    (tmp_path / "scenarios.txt").write_text("patch-409-stale\npatch-200-valid\n")
+    write_run(tmp_path, "specfake", "patch-409-stale", 40_000, 800, "409")  # 200 µs each
+    write_run(tmp_path, "quiet", "patch-409-stale", 42_000, 800, "409")  # 190 µs
+    write_run(tmp_path, "bare", "patch-409-stale", 60_000, 720, "200")  # 120 µs
+    write_run(tmp_path, "prism", "patch-409-stale", 4_000, 900, "200")
+    write_run(tmp_path, "specfake", "patch-200-valid", 30_000, 900, "200", non_2xx=3)
+    write_run(tmp_path, "bare", "patch-200-valid", 60_000, 720, "200")
+    write_run(tmp_path, "specfake", "read-404-5ops", 50_000, 500, "404")  # 100 µs
+    write_run(tmp_path, "specfake", "read-404-650ops", 50_000, 525, "404")  # 105 µs
     runs = report.read_runs(tmp_path)
-    assert runs[("specfake", "patch-409-stale")].rps == 4000  # the hold is not load time
+    assert runs[("specfake", "patch-409-stale")].cpu_us == pytest.approx(200)
     table = "\n".join(report.table(runs, report.scenarios_in_order(tmp_path)))
-    row = "| patch-409-stale | specfake | 409 | 4,000 | 5.00 | 12.00 | 0 | 5% | 0.67x | 10.00x |"
+    row = ("| patch-409-stale | specfake | 409 | 200 | 4,000 | 5.00 | 12.00 | 0 | 90% | 10% "
+           "| 0.60x | 0.67x | 10.00x |")  # fmt: skip
     assert row in table
+    assert "| patch-200-valid | specfake | 200 | 300 | 3,000 | 5.00 | 12.00 | 3 |" in table
     verdicts = "\n".join(report.target_lines(runs, {"seconds": [1.2, 1.7], "median": 1.45}))
-    assert "0.67x bare ≥ 0.6: met" in verdicts
-    assert "10.00x Prism ≥ 3: met" in verdicts
+    assert "patch-409-stale: CPU 0.60x and req/s 0.67x bare ≥ 0.6: met" in verdicts
+    assert "log line: CPU 0.95x, req/s 0.95x --quiet ≥ 0.95: met" in verdicts
+    assert "patch-200-valid: CPU 0.40x and req/s 0.50x bare ≥ 0.6: **missed**" in verdicts
     assert "p99 12.0 ms ≤ 15 ms: met" in verdicts
+    assert "read-404-650ops vs read-404-5ops: CPU per request 1.05x ≤ 1.1: met" in verdicts
     assert "worst 1.70 s ≤ 1.5 s: **missed**" in verdicts
+
+
+def test_no_bench_script_runs_lua_per_request_but_the_valid_patch_lookup() -> None:
+    lua = (ROOT / "bench/lua/valid_patch.lua").read_text()
+    assert "function response" not in lua and "function delay" not in lua
+    for static in ("fixed.lua", "report.lua"):
+        script = (ROOT / "bench/lua" / static).read_text()
+        assert not any(f"function {name}" in script for name in ("request", "response", "delay"))
 
 
 def test_the_generated_spec_has_the_operations_asked_for_and_no_defects(tmp_path: Path) -> None:

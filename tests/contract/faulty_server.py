@@ -28,8 +28,8 @@ def ignore_expected_version() -> None:
 def bump_version_by_two() -> None:
     original = records.written
 
-    def written(bound, record, stored, now, request_id):
-        result = original(bound, record, stored, now, request_id)
+    def written(bound, record, stored, now):
+        result = original(bound, record, stored, now)
         if bound.role == "merge":
             result["versionId"] += 1
         return result

@@ -70,6 +70,34 @@ def test_headers_that_never_end_get_a_408(guarded):
     assert time.monotonic() - started < 3
 
 
+def test_a_stalled_request_after_a_whole_one_on_the_same_connection_gets_a_408(guarded):
+    # A request that comes in one read arms no timer (connections.py): the one after it, in
+    # the same read, stalling in its headers, is still timed, from when it stalled.
+    sock = connect(guarded)
+    whole = b"GET /__specfake__/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    sock.sendall(whole + b"GET /__specfake__/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
+    started = time.monotonic()
+    raw = read_all(sock)
+    assert raw.startswith(b"HTTP/1.1 200")
+    assert b"HTTP/1.1 408" in raw and b"--header-timeout" in raw
+    assert time.monotonic() - started < 3
+
+
+def test_a_header_sent_a_byte_at_a_time_gets_a_408_within_the_limit(guarded):
+    sock = connect(guarded)
+    sock.sendall(b"GET /__specfake__/health HTTP/1.1\r\n")
+    started = time.monotonic()
+    for byte in b"Host: 127.0.0.1\r\nX-Slow: aaaaaaaa":  # never the blank line
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:  # closed by the 408
+            break
+        time.sleep(0.05)
+    status, problem = problem_of(read_all(sock))
+    assert status == 408 and "--header-timeout" in problem["detail"]
+    assert time.monotonic() - started < 2
+
+
 def test_a_body_that_never_ends_gets_a_408_and_the_server_keeps_serving(guarded):
     sock = connect(guarded)
     sock.sendall(

@@ -51,6 +51,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def __init__(self, *arguments: Any, **keywords: Any) -> None:
         super().__init__(*arguments, **keywords)
         self._request_timer: asyncio.TimerHandle | None = None
+        self._timed_part: str | None = None  # what the armed timer waits for
+        self._missing_part: str | None = None  # what the request being parsed still lacks
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -66,32 +68,46 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._cancel_request_timer()
         super().connection_lost(exc)
 
+    def data_received(self, data: bytes) -> None:
+        """Parse ``data``; then, if a request is left half-received, time what it lacks.
+
+        A request whose bytes came in one read (nearly all of them) is parsed whole within
+        it and needs no timer: arming and cancelling two per request cost a few percent of
+        its time (issue 21)."""
+        super().data_received(data)
+        part = self._missing_part
+        if part is not None and part != self._timed_part:
+            limit = self.limits.header_seconds if part == "headers" else self.limits.body_seconds
+            self._arm_request_timer(limit, part)
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._arm_request_timer(self.limits.header_seconds, "headers")
+        self._missing_part = "headers"
 
     def on_headers_complete(self) -> None:
         self._cancel_request_timer()
         super().on_headers_complete()
-        if self.cycle is not None and self.cycle.more_body:
-            self._arm_request_timer(self.limits.body_seconds, "body")
+        self._missing_part = "body"
 
     def on_message_complete(self) -> None:
         self._cancel_request_timer()
+        self._missing_part = None
         super().on_message_complete()
 
     def _arm_request_timer(self, seconds: float, part: str) -> None:
         self._cancel_request_timer()
         self._request_timer = self.loop.call_later(seconds, self._too_slow, seconds, part)
+        self._timed_part = part
 
     def _cancel_request_timer(self) -> None:
         if self._request_timer is not None:
             self._request_timer.cancel()
             self._request_timer = None
+            self._timed_part = None
 
     def _too_slow(self, seconds: float, part: str) -> None:
         """The request's ``part`` did not arrive in time: 408, unless a response started."""
-        self._request_timer = None
+        self._request_timer = self._timed_part = None
         cycle = self.cycle
         if cycle is not None and part == "body":
             if cycle.response_started:

@@ -50,11 +50,8 @@ def record_answer(
     schema = json_schema_of(response)
     if schema is None:
         return checked(bound, Outcome(status, None, headers=headers or {}))
-    root = operation.schema_root
-    record_schema = schema
-    if bound.envelope is not None:
-        record_schema = view(schema, root).properties.get(bound.envelope, {})
-    body: Any = _projected(record, record_schema, root, bound.declaration.answer == "documented")
+    kept = bound.memoized(("kept", status), lambda: _kept_of_answer(bound, schema))
+    body: Any = _project(record, kept)
     if bound.envelope is not None:
         fields = bound.memoized(("fields", status), lambda: _example_fields(operation, status))
         body = {**fields, bound.envelope: body}
@@ -99,7 +96,8 @@ def refusal(bound: Bound, problem: Problem) -> Outcome:
     schema = json_schema_of(response)
     if response is None or schema is None or PROBLEM_CONTENT_TYPE in response.media:
         return checked(bound, problem_outcome(problem))
-    properties = view(schema, operation.schema_root).properties
+    properties = bound.memoized(("refusal properties", problem.status),
+                                lambda: view(schema, operation.schema_root).properties)  # fmt: skip
     if {"type", "title", "status", "detail"} & set(properties) >= {"title", "detail"}:
         return checked(bound, problem_outcome(problem))
     body = bound.memoized(("documented", problem.status),
@@ -172,10 +170,28 @@ def _checkable(outcome: Outcome) -> bool:
 
 
 def _projected(record: Record, schema: Any, root: dict[str, Any], documented: bool) -> Record:
+    return _project(record, kept_names(schema, root, documented))
+
+
+def kept_names(schema: Any, root: dict[str, Any], documented: bool) -> frozenset[str] | None:
+    """The fields of a record an answer in ``schema`` keeps; ``None``: all of them."""
     shape = view(schema, root)
     if (documented or shape.closed) and shape.properties:
-        return {name: value for name, value in record.items() if name in shape.properties}
-    return record
+        return frozenset(shape.properties)
+    return None
+
+
+def _kept_of_answer(bound: Bound, schema: Any) -> frozenset[str] | None:
+    """:func:`kept_names` for a record answered in ``schema``, in its envelope if it has one."""
+    root = bound.operation.schema_root
+    record_schema = schema
+    if bound.envelope is not None:
+        record_schema = view(schema, root).properties.get(bound.envelope, {})
+    return kept_names(record_schema, root, bound.declaration.answer == "documented")
+
+
+def _project(record: Record, kept: frozenset[str] | None) -> Record:
+    return record if kept is None else {name: v for name, v in record.items() if name in kept}
 
 
 def _example_fields(operation: CompiledOperation, status: int) -> dict[str, Any]:

@@ -10,7 +10,6 @@ checks (a stale version, a state that forbids it) are made against what really i
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -192,7 +191,7 @@ class ResourceFake:
             record_id = given if given is not None else await self._new_id(bound, stored)
             made = records.server_fields(bound, body, now)
             record = {**body, **made, resource.id_field: record_id}
-            record = records.written(bound, record, {}, now, str(uuid.uuid4()))
+            record = records.written(bound, record, {}, now)
             key = state.record_key(scope, record_id)
             if await stored.insert(key, record):
                 await self._unless_orphaned(bound, scope, key)
@@ -265,15 +264,15 @@ class ResourceFake:
         resource = bound.resource
         stored = self._stored[resource.name]
         key = state.record_key(scope, record_id)
-        now = utc_now_iso()
         for _ in range(_MAX_ATTEMPTS):
             found = await self._lookup(bound, resource, scope, record_id)
             # Never stored, and the spec documents no 404: the write starts from its example.
             base = found.value if found is not None else answers.example_record(bound, record_id)
             self._check(bound, request, base, str(record_id))
+            now = utc_now_iso()  # after the checks: a refused write needs no time
             changed = self._changed(bound, request, base, now)
             changed[resource.id_field] = base.get(resource.id_field, record_id)
-            record = records.written(bound, changed, base, now, str(uuid.uuid4()))
+            record = records.written(bound, changed, base, now)
             revision = found.revision if found is not None else None
             if await stored.replace(key, revision, record):
                 return self._write_answer(bound, record, created=found is None)

@@ -140,13 +140,13 @@ def same_version(expected: Any, current: Any) -> bool:
     return bool(expected == current)
 
 
-def written(
-    bound: Bound, record: Record, stored: Record, now: str, request_id: str
-) -> Record:
+def written(bound: Bound, record: Record, stored: Record, now: str) -> Record:
     """``record`` (the write's new content) after the declared changes: ``set`` (``$now``,
-    ``$uuid``), the version one above the ``stored`` record's (1 for a new one, whatever the
-    body said), and the ``history`` copy appended to the stored history."""
+    ``$uuid``: one new UUID per write, made only where it is set), the version one above the
+    ``stored`` record's (1 for a new one, whatever the body said), and the ``history`` copy
+    appended to the stored history."""
     declaration = bound.declaration
+    request_id = str(uuid.uuid4()) if "$uuid" in declaration.set.values() else ""
     result = {**record, **{name: _value(value, now, request_id)
                            for name, value in declaration.set.items()}}  # fmt: skip
     field = bound.resource.version_field

@@ -1,0 +1,67 @@
+"""The shapes of stored records' answers are read from the spec once per operation
+(``Bound.memoized``): each memoized answer equals the one computed from the schema afresh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specfake.errors import conflict, not_found
+from specfake.fakes.resources import answers
+from specfake.fakes.resources.plan import Bound, json_schema_of, plan_resources
+from specfake.fakes.resources.schemas import view
+from specfake.spec import compile_operations, load_spec
+
+HERE = Path(__file__).parent
+SPECS = [HERE / "bookshop.openapi.yaml", HERE.parents[2] / "specs/plan-definitions.openapi.yaml",
+         HERE.parents[2] / "bench/things.openapi.yaml"]  # fmt: skip
+
+
+def bounds() -> list[Bound]:
+    loaded = [load_spec(path) for path in SPECS]
+    operations = [operation for spec in loaded for operation in compile_operations(spec)]
+    return plan_resources(operations, {spec.name: spec for spec in loaded})
+
+
+def plain_body(bound: Bound, record: dict, status: int):
+    """What the answer's body is, computed from the schema on every call."""
+    root = bound.operation.schema_root
+    schema = json_schema_of(bound.operation.response_for(status))
+    record_schema = schema
+    if bound.envelope is not None:
+        record_schema = view(schema, root).properties.get(bound.envelope, {})
+    documented = bound.declaration.answer == "documented"
+    return answers._projected(record, record_schema, root, documented)
+
+
+ANSWERING = [bound for bound in bounds() if answers.success_status(bound.operation, (200, 201))]
+
+
+@pytest.mark.parametrize("bound", ANSWERING, ids=lambda bound: bound.operation.operation_id)
+def test_a_memoized_record_answer_is_the_one_computed_afresh(bound):
+    status = answers.success_status(bound.operation, (200, 201))
+    if json_schema_of(bound.operation.response_for(status)) is None:
+        pytest.skip("answers no body")
+    id_field = bound.resource.id_field
+    record = {id_field: "x1", "title": "t", "status": "draft", "versionId": 2, "extra": True}
+    bound.memo.clear()
+    for _ in range(2):  # the first call fills the memo, the second reads it
+        body = answers.record_answer(bound, dict(record), status).body
+        inner = body[bound.envelope] if bound.envelope else body
+        assert inner == plain_body(bound, record, status)
+    assert ("kept", status) in bound.memo
+
+
+def test_a_refusal_in_a_documented_body_is_the_same_from_the_memo():
+    memoized = 0
+    for bound in bounds():
+        for problem in (conflict("version 6 is not 7", currentVersionId=7),
+                        not_found("No book with id 'x'.")):  # fmt: skip
+            bound.memo.clear()
+            first = answers.refusal(bound, problem)  # computed from the schema
+            memoized += ("refusal properties", problem.status) in bound.memo
+            second = answers.refusal(bound, problem)  # from the memo, where it was kept
+            assert (first.status, first.body, first.headers) == (
+                second.status, second.body, second.headers)  # fmt: skip
+    assert memoized  # some operation documents a body of its own (petstore's {message})
