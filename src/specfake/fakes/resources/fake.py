@@ -158,7 +158,8 @@ class ResourceFake:
             found = await self._lookup(bound, bound.resource, scope, record_id)
             if found is None:
                 return answers.example_answer(bound, str(record_id))
-            return self._record_answer(bound, found.value, 200)
+            status = answers.success_status(bound.operation, (200,)) or 200
+            return self._record_answer(bound, found.value, status)
         if role == "delete":
             return await self._delete(bound, scope, record_id)
         return await self._write(bound, request, scope, record_id)
