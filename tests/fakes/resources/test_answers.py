@@ -35,14 +35,17 @@ def plain_body(bound: Bound, record: dict, status: int):
     return answers._projected(record, record_schema, root, documented)
 
 
-ANSWERING = [bound for bound in bounds() if answers.success_status(bound.operation, (200, 201))]
+def _answers_a_body(bound) -> bool:
+    status = answers.success_status(bound.operation, (200, 201))
+    return status is not None and json_schema_of(bound.operation.response_for(status)) is not None
+
+
+ANSWERING = [bound for bound in bounds() if _answers_a_body(bound)]
 
 
 @pytest.mark.parametrize("bound", ANSWERING, ids=lambda bound: bound.operation.operation_id)
 def test_a_memoized_record_answer_is_the_one_computed_afresh(bound):
     status = answers.success_status(bound.operation, (200, 201))
-    if json_schema_of(bound.operation.response_for(status)) is None:
-        pytest.skip("answers no body")
     id_field = bound.resource.id_field
     record = {id_field: "x1", "title": "t", "status": "draft", "versionId": 2, "extra": True}
     bound.memo.clear()
