@@ -127,7 +127,7 @@ def example_answer(bound: Bound, record_id: str | None = None) -> Outcome:
     outcome = checked_mock(operation, choose_mock(operation, NO_PREFERENCES, None), None)
     body = outcome.body
     if isinstance(body, dict) and record_id is not None:
-        inner = body.get(bound.envelope) if bound.envelope else body
+        inner = bound.record_in(body)
         if isinstance(inner, dict) and id_field in inner:
             inner = {**inner, id_field: _typed_like(inner[id_field], record_id)}
             with_id = {**body, bound.envelope: inner} if bound.envelope else inner
@@ -142,7 +142,7 @@ def example_record(bound: Bound, record_id: Any) -> Record:
     to an id never stored starts from (a spec that documents no 404)."""
     id_field = bound.resource.id_field
     body = example_answer(bound, str(record_id)).body
-    inner = body.get(bound.envelope) if bound.envelope and isinstance(body, dict) else body
+    inner = bound.record_in(body)
     record = dict(inner) if isinstance(inner, dict) else {}
     return {**record, id_field: record_id}
 
@@ -184,10 +184,7 @@ def kept_names(schema: Any, root: dict[str, Any], documented: bool) -> frozenset
 def _kept_of_answer(bound: Bound, schema: Any) -> frozenset[str] | None:
     """:func:`kept_names` for a record answered in ``schema``, in its envelope if it has one."""
     root = bound.operation.schema_root
-    record_schema = schema
-    if bound.envelope is not None:
-        record_schema = view(schema, root).properties.get(bound.envelope, {})
-    return kept_names(record_schema, root, bound.declaration.answer == "documented")
+    return kept_names(bound.record_schema(schema), root, bound.declaration.answer == "documented")
 
 
 def _project(record: Record, kept: frozenset[str] | None) -> Record:

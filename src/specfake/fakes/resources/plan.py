@@ -72,6 +72,19 @@ class Bound:
             self.memo[key] = compute()
         return self.memo[key]  # type: ignore[no-any-return]
 
+    def record_schema(self, answer_schema: Any) -> Any:
+        """The record's schema inside the schema of one of this operation's answers: its
+        envelope's property, or the answer's schema itself."""
+        if self.envelope is None:
+            return answer_schema
+        return view(answer_schema, self.operation.schema_root).properties.get(self.envelope)
+
+    def record_in(self, body: Any) -> Any:
+        """The record inside one of this operation's answer bodies (or examples)."""
+        if self.envelope is None:
+            return body
+        return body.get(self.envelope) if isinstance(body, dict) else None
+
 
 @dataclass(frozen=True, slots=True)
 class _Level:

@@ -21,6 +21,7 @@ from specfake.pipeline.synthesis import synthesize
 
 Record = dict[str, Any]
 _TIMESTAMP_FORMATS = ("date-time",)
+_NOW = object()  # a made field that takes the request's time
 # Timestamps the server keeps, set on create whether or not the schema requires them.
 _STAMPED = re.compile(r"^(created|updated|modified|last_?updated|last_?modified)(_?at|_?on)?$",
                       re.IGNORECASE)  # fmt: skip
@@ -30,24 +31,32 @@ def server_fields(bound: Bound, body: Record, now: str) -> Record:
     """The fields a create adds to the request body: the required and read-only ones the
     answer documents and the body lacks (from the schema's examples, else synthesized; ``now``
     for a date-time), and creation and update timestamps (``createdAt``, ``updated_at``)."""
+    made: Record = {}
+    for name, value in bound.memoized("server-made", lambda: _server_made(bound)):
+        if name not in body:
+            made[name] = now if value is _NOW else copy.deepcopy(value)
+    return made
+
+
+def _server_made(bound: Bound) -> tuple[tuple[str, Any], ...]:
+    """Which fields the server makes, read from the answer's schema once: each with the value
+    it gets (static synthesis gives the same value every time), or ``_NOW``."""
     schema = _record_schema(bound)
     if schema is None:
-        return {}
+        return ()
     root = bound.operation.schema_root
     shape = view(schema, root)
-    made: Record = {}
+    made: list[tuple[str, Any]] = []
     for name, sub in shape.properties.items():
-        if name in body or name == bound.resource.id_field:
+        if name == bound.resource.id_field:
             continue
         node = resolved(sub, root)
         server_made = name in shape.required or node.get("readOnly") is True
         if node.get("format") in _TIMESTAMP_FORMATS and (server_made or _STAMPED.match(name)):
-            made[name] = now
-        elif server_made:  # static synthesis: the same value every time, so made once
-            made[name] = copy.deepcopy(
-                bound.memoized(("made", name), lambda sub=sub: synthesize(sub, root))
-            )
-    return made
+            made.append((name, _NOW))
+        elif server_made:
+            made.append((name, synthesize(sub, root)))
+    return tuple(made)
 
 
 def id_schema(bound: Bound) -> dict[str, Any]:
@@ -185,12 +194,9 @@ def _conflict(
 
 
 def _record_schema(bound: Bound) -> Any:
+    """The record's schema in the operation's success answer, or ``None``."""
     schema = json_schema_of(success_response(bound.operation))
-    if schema is None:
-        return None
-    if bound.envelope is not None:
-        return view(schema, bound.operation.schema_root).properties.get(bound.envelope)
-    return schema
+    return None if schema is None else bound.record_schema(schema)
 
 
 def _value(value: Any, now: str, request_id: str) -> Any:

@@ -148,6 +148,5 @@ def _records_in(entry: Bound, schema: Any, example: Any) -> list[Record]:
         name = list_property(schema, root)
         items = example.get(name) if isinstance(example, dict) and name else None
         return [item for item in items or [] if isinstance(item, dict)]
-    if entry.envelope is not None and isinstance(example, dict):
-        example = example.get(entry.envelope)
-    return [example] if isinstance(example, dict) else []
+    record = entry.record_in(example)
+    return [record] if isinstance(record, dict) else []
