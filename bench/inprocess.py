@@ -24,6 +24,7 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from specfake import ServerConfig, create_app
@@ -31,30 +32,42 @@ from specfake.cli.logs import configure_logging
 from specfake.resources import bundled_fixtures, bundled_specs
 
 DOCS_PATHWAY = "a1b2c3d4-e5f6-4789-9abc-def012345678"
+DOCS_PATHWAY_VERSION = 7  # its version in the bundled fixtures
+SEEDED_THING = "5f0c6a3e-8d2b-4c1a-9e7f-3b4a5c6d7e8f"  # bench/things.openapi.yaml's example
+THINGS_SPEC = Path(__file__).resolve().parent / "things.openapi.yaml"
 BATCHES = 10  # the machine is noisy: report the best and the median batch's CPU time
-# name → (method, path, body, expected status): the bench/run scenarios whose request repeats
-# (cohort-create adds a draft each time; the valid PATCH needs a version per draft).
-SCENARIOS = {
+Request = tuple[str, str, bytes]  # method, path, body
+# name → (the n-th request, expected status): the bench/run scenarios. Most repeat one request;
+# the valid PATCH carries the version its pathway has by then (each 200 bumps it).
+SCENARIOS: dict[str, tuple[Callable[[int], Request], int]] = {
     "patch-409-stale": (
-        "PATCH",
-        f"/v1/plan-definitions/{DOCS_PATHWAY}/draft",
-        b'{"expectedVersionId":6}',
+        lambda n: ("PATCH", f"/v1/plan-definitions/{DOCS_PATHWAY}/draft",
+                   b'{"expectedVersionId":6}'),
         409,
     ),
     "patch-422-invalid": (
-        "PATCH",
-        f"/v1/plan-definitions/{DOCS_PATHWAY}/draft",
-        b'{"expectedVersionId":"7","title":5}',
+        lambda n: ("PATCH", f"/v1/plan-definitions/{DOCS_PATHWAY}/draft",
+                   b'{"expectedVersionId":"7","title":5}'),
         422,
     ),
-    "cohort-create": (
-        "POST",
-        "/cohort/draft",
-        '{"name":"Emergency Medicine interns — summer 2026","departments":["Emergency Medicine"],'
-        '"simulations":["Sepsis Recognition"],"active":true}'.encode(),
+    "patch-200-valid": (
+        lambda n: ("PATCH", f"/v1/plan-definitions/{DOCS_PATHWAY}/draft",
+                   b'{"expectedVersionId":%d,"title":"Bench edit"}' % (DOCS_PATHWAY_VERSION + n)),
         200,
     ),
-    "publish-404-unknown": ("POST", "/v1/plan-definitions/no-such-pathway/publish", b"", 404),
+    "cohort-create": (
+        lambda n: ("POST", "/cohort/draft",
+                   '{"name":"Emergency Medicine interns — summer 2026",'
+                   '"departments":["Emergency Medicine"],"simulations":["Sepsis Recognition"],'
+                   '"active":true}'.encode()),
+        200,
+    ),
+    "publish-404-unknown": (
+        lambda n: ("POST", "/v1/plan-definitions/no-such-pathway/publish", b""),
+        404,
+    ),
+    "resource-create": (lambda n: ("POST", "/things", b'{"name":"bench","colour":"red"}'), 201),
+    "resource-read": (lambda n: ("GET", f"/things/{SEEDED_THING}", b""), 200),
 }
 
 
@@ -81,6 +94,11 @@ def request_scope(method: str, path: str, body: bytes) -> dict[str, Any]:
     }
 
 
+def prepared(request: Request) -> tuple[dict[str, Any], bytes]:
+    method, path, body = request
+    return request_scope(method, path, body), body
+
+
 async def call(app: Callable[..., Awaitable[None]], scope: dict[str, Any], body: bytes) -> int:
     """One request through the app; returns the status it answered."""
     status = 0
@@ -93,14 +111,15 @@ async def call(app: Callable[..., Awaitable[None]], scope: dict[str, Any], body:
         if message["type"] == "http.response.start":
             status = message["status"]
 
-    await app(dict(scope), receive, send)
+    await app(scope, receive, send)
     return status
 
 
 async def measure(
     requests: int, only: str | None, store: str, profiler: cProfile.Profile | None
 ) -> None:
-    config = ServerConfig(specs=bundled_specs(), fixtures=bundled_fixtures(), store=store)
+    specs = [*bundled_specs(), THINGS_SPEC]
+    config = ServerConfig(specs=specs, fixtures=bundled_fixtures(), store=store)
     app = create_app(config)
     async with app.router.lifespan_context(app):  # opens the store, loads the fixtures
         await measure_app(app, requests, only, profiler)
@@ -109,12 +128,13 @@ async def measure(
 async def measure_app(
     app: Any, requests: int, only: str | None, profiler: cProfile.Profile | None
 ) -> None:
-    for name, (method, path, body, expected) in SCENARIOS.items():
+    for name, (nth_request, expected) in SCENARIOS.items():
         if only and name != only:
             continue
-        scope = request_scope(method, path, body)
+        sent = 0
         for _ in range(200):  # warm-up
-            status = await call(app, scope, body)
+            status = await call(app, *prepared(nth_request(sent)))
+            sent += 1
         if status != expected:
             raise SystemExit(f"{name}: answered {status}, expected {expected}")
         batch = max(requests // BATCHES, 1)
@@ -122,12 +142,17 @@ async def measure_app(
         if profiler:
             profiler.enable()
         for _ in range(BATCHES):
+            made = [prepared(nth_request(sent + index)) for index in range(batch)]  # not timed
+            sent += batch
             started = time.process_time()  # CPU time: other work on the machine barely moves it
-            for _ in range(batch):
+            for scope, body in made:
                 await call(app, scope, body)
             per_request.append((time.process_time() - started) / batch * 1e6)
         if profiler:
             profiler.disable()
+        status = await call(app, *prepared(nth_request(sent)))
+        if status != expected:
+            raise SystemExit(f"{name}: answered {status} after the run, expected {expected}")
         best, median = min(per_request), statistics.median(per_request)
         print(
             f"{name:22} best {best:6.1f} CPU µs/request, median {median:6.1f} "
