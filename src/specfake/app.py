@@ -27,6 +27,7 @@ from specfake.errors import control_route_error, store_unavailable
 from specfake.guard import GuardPolicy, RequestGuard
 from specfake.pipeline.outcome import problem_outcome
 from specfake.pipeline.render import render
+from specfake.pipeline.scope import RequestHeaders
 from specfake.runtime import Specfake
 from specfake.store import StoreUnavailable
 
@@ -69,11 +70,10 @@ class _CorsDispatch:
         self._without_origin = _PipelineEndpoint(specfake, vary_origin=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        for key, _ in scope["headers"]:
-            if key == b"origin":
-                await self._with_origin(scope, receive, send)
-                return
-        await self._without_origin(scope, receive, send)
+        if "origin" in RequestHeaders.of(scope):
+            await self._with_origin(scope, receive, send)
+        else:
+            await self._without_origin(scope, receive, send)
 
 
 class _SpecfakeStarlette(Starlette):

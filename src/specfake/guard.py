@@ -21,7 +21,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.types import Receive, Scope, Send
@@ -30,6 +30,7 @@ from specfake.config import CONTROL_PREFIX
 from specfake.errors import Problem, control_token_required, cross_site_control, misdirected
 from specfake.pipeline.outcome import problem_outcome
 from specfake.pipeline.render import render
+from specfake.pipeline.scope import RequestHeaders
 
 STATIC_PREFIX = f"{CONTROL_PREFIX}/static/"
 HEALTH_PATH = f"{CONTROL_PREFIX}/health"
@@ -54,10 +55,17 @@ class GuardPolicy:
     allowed_hosts: tuple[str, ...] = ()  # as given: any case, with or without a port
     origin_pattern: str | None = None  # the CORS origins (a regex), also allowed to write
     control_token: str | None = None
+    _bound_name: str = field(init=False, repr=False, compare=False)
+    # Host values seen and whether they are allowed: a client sends the same one every time.
+    _host_verdicts: dict[str, bool] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         names = tuple(host_name(host) or host.lower() for host in self.allowed_hosts)
         object.__setattr__(self, "allowed_hosts", names)
+        bound = host_name(self.bound_host) or self.bound_host.lower()
+        object.__setattr__(self, "_bound_name", bound)
 
     def allows_host(self, host: str | None) -> bool:
         """``host`` is a Host header value's name part (:func:`host_name`; ``None``: none)."""
@@ -65,8 +73,17 @@ class GuardPolicy:
             return True
         if host is None:
             return False
-        bound = host_name(self.bound_host) or self.bound_host.lower()
-        return is_loopback(host) or host == bound or host in self.allowed_hosts
+        return is_loopback(host) or host == self._bound_name or host in self.allowed_hosts
+
+    def allows_host_header(self, value: str) -> bool:
+        """``allows_host(host_name(value))``, remembered for the values seen (at most
+        :data:`MAX_HOST_VERDICTS`; a flood of made-up ones is judged, not kept)."""
+        verdict = self._host_verdicts.get(value)
+        if verdict is None:
+            verdict = self.allows_host(host_name(value))
+            if len(self._host_verdicts) < MAX_HOST_VERDICTS:
+                self._host_verdicts[value] = verdict
+        return verdict
 
     def allows_origin(self, origin: str) -> bool:
         if self.origin_pattern and re.fullmatch(self.origin_pattern, origin):
@@ -78,6 +95,7 @@ class GuardPolicy:
         return name is not None and self.allows_host(name)
 
 
+MAX_HOST_VERDICTS = 64
 _HOST = re.compile(r"(?:\[([0-9A-Fa-f:.]+)\]|([^\[\]:@/\s]+))(?::[0-9]{1,5})?")
 
 
@@ -106,31 +124,23 @@ class RequestGuard:
 
     def refusal(self, scope: Scope) -> Problem | None:
         """The problem to answer instead of serving ``scope``, or ``None`` to serve it."""
-        host = origin = fetch_site = authorization = control_token = None
-        for key, value in scope["headers"]:
-            if key == b"host":
-                host = value.decode("latin-1")
-            elif key == b"origin":
-                origin = value.decode("latin-1")
-            elif key == b"sec-fetch-site":
-                fetch_site = value.decode("latin-1").lower()
-            elif key == b"authorization":
-                authorization = value.decode("latin-1")
-            elif key == b"specfake-control-token":
-                control_token = value.decode("latin-1")
+        headers = RequestHeaders.of(scope)  # of a repeated header, the last one is judged
         policy = self._policy
-        if host is not None:
-            name = host_name(host)
-            if not policy.allows_host(name):
-                return misdirected(host, name or host)
-        if not scope["path"].startswith(CONTROL_PREFIX):
-            return None
+        host = headers.last("host")
+        if host is not None and not policy.allows_host_header(host):
+            return misdirected(host, host_name(host) or host)
         path = scope["path"]
+        if not path.startswith(CONTROL_PREFIX):
+            return None
         public = scope["method"] in _SAFE_METHODS and (
             path == HEALTH_PATH or path.startswith(STATIC_PREFIX)
         )
         if policy.control_token is not None and not public:
-            given = control_token or _bearer(authorization) or _query_token(scope)
+            given = (
+                headers.last("specfake-control-token")
+                or _bearer(headers.last("authorization"))
+                or _query_token(scope)
+            )
             expected = policy.control_token.encode("utf-8", "surrogateescape")
             if given is None or not hmac.compare_digest(
                 given.encode("utf-8", "surrogateescape"), expected
@@ -139,10 +149,11 @@ class RequestGuard:
         if scope["method"] not in _SAFE_METHODS:
             # An allowed Origin wins over Sec-Fetch-Site: a frontend on localhost:5173 calling
             # 127.0.0.1:4010 is "cross-site" to the browser, and is the user's own page.
+            origin = headers.last("origin")
             if origin is not None:
                 if origin == "null" or not policy.allows_origin(origin):
                     return cross_site_control(f"Origin {origin!r} is not an allowed origin")
-            elif fetch_site == "cross-site":
+            elif (headers.last("sec-fetch-site") or "").lower() == "cross-site":
                 return cross_site_control("the request comes from another site")
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from starlette.datastructures import URL
@@ -33,19 +34,55 @@ def request_target(scope: Scope) -> str:
     return target.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
 
 
-class RequestHeaders(dict[str, str]):
-    """A request's headers by lower-case name, the first value winning as in Starlette's
-    ``Headers``, whose every ``get`` scans the header list again; the pipeline reads several.
-    ``get`` is case-insensitive, which is all the pipeline stages use."""
+class RequestHeaders(Mapping[str, str]):
+    """A request's headers by name, the first value winning as in Starlette's ``Headers``,
+    whose every ``get`` scans the header list again; a request's headers are read by the
+    guard, the CORS dispatch, auth, negotiation and validation. Names are looked up
+    case-insensitively. The pairs go into a dict as they are (one C call, names already
+    lower-case as ASGI sends them) and a value is decoded only when read: most never are."""
 
-    __slots__ = ()
+    __slots__ = ("_pairs", "_raw")
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self._pairs = raw
+        self._raw = dict(reversed(raw))  # reversed: the first of repeated names wins
 
     @classmethod
     def of(cls, scope: Scope) -> RequestHeaders:
-        headers = cls()
-        for key, value in reversed(scope["headers"]):
-            headers[key.decode("latin-1")] = value.decode("latin-1")
+        """The headers of ``scope``, parsed on the first call for this request and kept in
+        the scope (as Starlette keeps its ``state``), so every stage reads the same parse."""
+        headers = scope.get(_HEADERS_KEY)
+        if headers is None:
+            headers = scope[_HEADERS_KEY] = cls(scope["headers"])
         return headers
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        return dict.get(self, key.lower(), default)
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._raw.get(key.lower().encode("latin-1"))
+        return default if value is None else value.decode("latin-1")
+
+    def last(self, key: str) -> str | None:
+        """The last value of ``key`` (lower-case): what the guard judges, as it always has."""
+        if len(self._raw) == len(self._pairs):  # no name repeats: the only value
+            value = self._raw.get(key.encode("latin-1"))
+        else:
+            wanted = key.encode("latin-1")
+            value = next((v for name, v in reversed(self._pairs) if name == wanted), None)
+        return None if value is None else value.decode("latin-1")
+
+    def __getitem__(self, key: str) -> str:
+        value = self._raw.get(key.lower().encode("latin-1"))
+        if value is None:
+            raise KeyError(key)
+        return value.decode("latin-1")
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower().encode("latin-1") in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return (name.decode("latin-1") for name in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+_HEADERS_KEY = "specfake.headers"  # where RequestHeaders.of keeps a request's parse

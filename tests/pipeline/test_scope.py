@@ -1,0 +1,41 @@
+"""``RequestHeaders`` against Starlette's ``Headers`` (the plain way: a scan of the list per
+look-up), on generated header lists with repeated and mixed-case names."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.datastructures import Headers
+
+from specfake.pipeline.scope import RequestHeaders
+
+NAMES = ["host", "accept", "authorization", "x-a", "origin", "content-type"]
+names = st.sampled_from(NAMES)
+values = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=8)
+header_lists = st.lists(
+    st.tuples(names.map(str.encode), values.map(lambda text: text.encode("latin-1"))),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=header_lists, asked=st.lists(st.sampled_from([*NAMES, "Host", "X-A", "absent"])))
+def test_request_headers_read_what_starlette_headers_read(raw, asked):
+    plain = Headers(raw=raw)
+    headers = RequestHeaders(raw)
+    for name in asked:
+        assert headers.get(name) == plain.get(name)
+        assert headers.get(name, "default") == plain.get(name, "default")
+        assert (name in headers) == (name in plain)
+        last = plain.getlist(name)[-1] if plain.getlist(name) else None
+        assert headers.last(name.lower()) == last
+    assert sorted(headers) == sorted(set(plain.keys()))
+    assert len(headers) == len(set(plain.keys()))
+    assert {name: headers[name] for name in headers} == {name: plain[name] for name in plain}
+
+
+def test_the_parse_is_kept_in_the_scope_for_the_later_stages():
+    scope = {"headers": [(b"host", b"127.0.0.1")]}
+    first = RequestHeaders.of(scope)
+    assert RequestHeaders.of(scope) is first
+    assert first.get("Host") == "127.0.0.1"
