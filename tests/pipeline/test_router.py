@@ -30,15 +30,23 @@ def operations_for(templates: list[str], methods: tuple[str, ...] = ("get",)):
 
 def plain_match(operations, method: str, raw_path: str) -> str:
     """Every template's regex in turn, concrete ones first: what the tree must agree with."""
+    return plain_route(operations, method, raw_path)[0]
+
+
+def plain_route(operations, method: str, raw_path: str) -> tuple[str, dict[str, str]]:
+    """``plain_match``, and the path parameters the matching template's regex reads."""
     by_template: dict[str, dict[str, object]] = {}
     for operation in operations:
         by_template.setdefault(operation.path_template, {})[operation.method] = operation
     for template in sorted(by_template, key=lambda t: (t.count("{"), t)):
         methods = by_template[template]
         first = next(iter(methods.values()))
-        if first.path_regex.match(raw_path):
-            return template if method in methods else "405"
-    return "404"
+        found = first.path_regex.match(raw_path)
+        if found:
+            if method not in methods:
+                return "405", {}
+            return template, dict(zip(first.path_parameter_names, found.groups(), strict=True))
+    return "404", {}
 
 
 def concreteness(segment: str) -> float:
@@ -81,6 +89,37 @@ def test_the_tree_finds_what_the_regex_scan_finds(chosen, paths):
             level = next(i for i, (t, p) in enumerate(zip(tree.split("/"), plain.split("/"),
                                                             strict=False)) if t != p)  # fmt: skip
             assert concreteness(tree.split("/")[level]) > concreteness(plain.split("/")[level])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    chosen=st.lists(templates, min_size=1, max_size=8, unique=True),
+    paths=st.lists(st.lists(path_segments, min_size=1, max_size=3), min_size=1, max_size=10),
+)
+def test_the_walk_reads_the_parameters_the_template_regex_reads(chosen, paths):
+    operations = operations_for(chosen)
+    router = Router(operations)
+    for parts in paths:
+        raw_path = "/" + "/".join(parts)
+        try:
+            found = router.match("GET", raw_path)
+        except Problem:
+            continue
+        template = found.operation.path_template
+        regex = found.operation.path_regex.match(raw_path)
+        assert regex is not None, (template, raw_path)
+        plain = dict(zip(found.operation.path_parameter_names, regex.groups(), strict=True))
+        assert found.path_parameters == plain, (template, raw_path)
+
+
+@pytest.mark.parametrize("templated", [False, True])
+def test_a_whole_literal_path_is_found_by_the_lookup_as_by_the_walk(templated):
+    templates = ["/pets", "/pets/mine", "/pets/", "/a/b.json", "/"]
+    router = Router(operations_for([*templates, "/pets/{id}"] if templated else templates))
+    for path in [*templates, "/pets/7", "/nope", "pets", ""]:
+        static = router._static_match(path)
+        walked = router._walked(path)[0]
+        assert static is None or static is walked, path
 
 
 def test_concrete_paths_win_and_other_methods_are_405():

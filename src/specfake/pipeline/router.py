@@ -17,17 +17,20 @@ from specfake.spec.compile import CompiledOperation
 @dataclass(frozen=True, slots=True)
 class RouteMatch:
     operation: CompiledOperation
-    path_parameters: dict[str, str]
+    path_parameters: dict[str, str]  # each path parameter's text as sent, still encoded
 
 
 @dataclass(slots=True)
 class _Segment:
-    """One level of the tree: children by literal segment, then by segment pattern (``{id}``,
-    ``{name}.json``), and the operations of the template that ends here, by method."""
+    """One level of the tree: children by literal segment, then by segment template
+    (``{id}``, ``{name}.json``) with the pattern that reads its parameters from a raw segment
+    (``None`` for a lone parameter, which is the whole segment), and the operations of the
+    template that ends here, by method, with that template's parameter names."""
 
     literal: dict[str, _Segment] = field(default_factory=dict)
-    patterns: dict[str, tuple[re.Pattern[str], _Segment]] = field(default_factory=dict)
+    patterns: dict[str, tuple[re.Pattern[str] | None, _Segment]] = field(default_factory=dict)
     methods: dict[str, CompiledOperation] | None = None
+    names: tuple[str, ...] = ()
 
     def child(self, segment: str) -> _Segment:
         """The child for template ``segment``, made if new."""
@@ -46,17 +49,24 @@ class Router:
 
     Literal segments win over templated ones, level by level, as OpenAPI asks
     (``/pets/mine`` before ``/pets/{id}``), and among templated ones the one with more literal
-    text (``{name}.json`` before ``{id}``).
+    text (``{name}.json`` before ``{id}``). A path that is a whole literal template is found
+    in one look-up (:meth:`_static_match`); the others by a walk that reads the parameters on
+    its way down.
     """
 
     def __init__(self, operations: list[CompiledOperation]) -> None:
         self._root = _Segment()
+        self._static: dict[str, dict[str, CompiledOperation]] = {}
         for operation in operations:
             node = self._root
-            for segment in operation.path_template.split("/")[1:]:
+            segments = operation.path_template.split("/")[1:]
+            for segment in segments:
                 node = node.child(segment)
             if node.methods is None:
                 node.methods = {}
+                node.names = tuple(name for part in segments for name in _parameters_in(part))
+                if "{" not in operation.path_template:
+                    self._static[operation.path_template] = node.methods
             if operation.method in node.methods:
                 raise ValueError(
                     f"{operation.method} {operation.path_template} is served by two specs "
@@ -66,33 +76,63 @@ class Router:
 
     def match(self, method: str, raw_path: str) -> RouteMatch:
         """The operation for ``method`` on ``raw_path``, or a 404/405 :class:`Problem`."""
-        methods = _find(self._root, raw_path.split("/")[1:], 0) if raw_path[:1] == "/" else None
+        methods, parameters = self._static_match(raw_path), {}
+        if methods is None:
+            methods, parameters = self._walked(raw_path)
         if methods is None:
             raise not_found(f"No operation of the served specs matches the path {raw_path!r}.")
         operation = methods.get(method) or (methods.get("GET") if method == "HEAD" else None)
         if operation is None:
             raise method_not_allowed(method, sorted(methods))
-        found = operation.path_regex.match(raw_path)
-        assert found is not None  # the tree matched the same template segment by segment
-        return RouteMatch(operation, operation.path_parameters(found))
+        return RouteMatch(operation, parameters)
+
+    def _static_match(self, raw_path: str) -> dict[str, CompiledOperation] | None:
+        """The walk's answer for a path that is a whole literal template: the walk tries the
+        literal child first at every level, so it ends at that template too."""
+        return self._static.get(raw_path)
+
+    def _walked(self, raw_path: str) -> tuple[dict[str, CompiledOperation] | None, dict[str, str]]:
+        """The operations of the template the tree finds for ``raw_path``, and its path
+        parameters' raw texts by name."""
+        if raw_path[:1] != "/":
+            return None, {}
+        values: list[str] = []
+        node = _find(self._root, raw_path.split("/")[1:], 0, values)
+        if node is None:
+            return None, {}
+        return node.methods, dict(zip(node.names, values, strict=True))
 
 
-def _find(node: _Segment, segments: list[str], depth: int) -> dict[str, CompiledOperation] | None:
+def _find(node: _Segment, segments: list[str], depth: int, values: list[str]) -> _Segment | None:
+    """The node where a template matching ``segments[depth:]`` ends below ``node``; the
+    parameters it read are appended to ``values`` (and taken off again on a dead end)."""
     if depth == len(segments):
-        return node.methods
+        return node if node.methods is not None else None
     segment = segments[depth]
     child = node.literal.get(segment)
     if child is not None:
-        found = _find(child, segments, depth + 1)
+        found = _find(child, segments, depth + 1, values)
         if found is not None:
             return found
     if segment:  # a parameter is never empty
+        read = len(values)
         for pattern, child in node.patterns.values():
-            if pattern.fullmatch(segment):
-                found = _find(child, segments, depth + 1)
-                if found is not None:
-                    return found
+            if pattern is None:
+                values.append(segment)
+            else:
+                matched = pattern.fullmatch(segment)
+                if matched is None:
+                    continue
+                values.extend(matched.groups())
+            found = _find(child, segments, depth + 1, values)
+            if found is not None:
+                return found
+            del values[read:]
     return None
+
+
+_PARTS = re.compile(r"([^{]*)(?:\{([^}]+)\})?")  # a literal, then maybe {a parameter}
+_LONE_PARAMETER = re.compile(r"\{[^}]+\}")
 
 
 def _literal_length(segment: str) -> int:
@@ -100,9 +140,18 @@ def _literal_length(segment: str) -> int:
     return len(re.sub(r"\{[^}]*\}", "", segment))
 
 
-def _segment_pattern(segment: str) -> re.Pattern[str]:
-    """``{name}.json`` → a pattern for one raw segment (parameters never hold ``/``)."""
+def _parameters_in(segment: str) -> list[str]:
+    """The names of the parameters in template ``segment``, in order (a group of its pattern
+    each)."""
+    return [name for _, name in _PARTS.findall(segment) if name] if "{" in segment else []
+
+
+def _segment_pattern(segment: str) -> re.Pattern[str] | None:
+    """``{name}.json`` → a pattern for one raw segment (parameters never hold ``/``), a group
+    per parameter; ``None`` for a lone parameter (``{id}``), which any non-empty segment is."""
+    if _LONE_PARAMETER.fullmatch(segment):
+        return None
     pattern = ""
-    for literal, name in re.findall(r"([^{]*)(?:\{([^}]+)\})?", segment):
-        pattern += re.escape(literal) + ("[^/]+" if name else "")
+    for literal, name in _PARTS.findall(segment):
+        pattern += re.escape(literal) + ("([^/]+)" if name else "")
     return re.compile(pattern)

@@ -126,6 +126,8 @@ class CompiledOperation:
     operation_id: str
     method: str
     path_template: str
+    # The template as one pattern and its parameters: the plain matcher that the router's
+    # tree (pipeline/router.py) is tested and benchmarked against.
     path_regex: re.Pattern[str]
     path_parameter_names: list[str]
     security: list[list[SecurityScheme]]
@@ -154,11 +156,6 @@ class CompiledOperation:
             or self.responses.get(f"{str(status)[0]}XX")
             or self.responses.get("default")
         )
-
-    def path_parameters(self, match: re.Match[str]) -> dict[str, str]:
-        """Each path parameter's text as sent, still percent-encoded: its style's separators
-        (``,`` ``.`` ``;`` ``=``) split it first, then each part is decoded."""
-        return dict(zip(self.path_parameter_names, match.groups(), strict=True))
 
 
 def compile_operations(spec: LoadedSpec) -> list[CompiledOperation]:
