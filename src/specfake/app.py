@@ -32,48 +32,40 @@ from specfake.runtime import Specfake
 from specfake.store import StoreUnavailable
 
 
-class _PipelineEndpoint:
-    """The pipeline as an ASGI app.
+class _ServedApis:
+    """The pipeline as an ASGI app, behind CORSMiddleware when CORS is on (``cors``) and the
+    request has an ``Origin``. Without one (most non-browser clients) the middleware would only
+    add ``Vary: Origin``: :func:`vary_origin` adds it, without the middleware's per-message
+    wrapper around ``send``."""
 
-    ``vary_origin``: CORS is on but the request has no ``Origin``, so the answer gets the one
-    header CORSMiddleware would add (``Vary: Origin``, merged with any ``Vary`` already there)
-    without the middleware's per-message wrapper around ``send``.
-    """
-
-    def __init__(self, specfake: Specfake, *, vary_origin: bool = False) -> None:
+    def __init__(self, specfake: Specfake, cors: dict[str, Any] | None = None) -> None:
         self._specfake = specfake
-        self._vary_origin = vary_origin
+        self._cors = CORSMiddleware(self._answer, **cors) if cors else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._cors is None:
+            await self._answer(scope, receive, send)
+        elif "origin" in RequestHeaders.of(scope):
+            await self._cors(scope, receive, send)
+        else:
+            response = await self._specfake.handle(scope, receive)
+            vary_origin(response)
+            await response(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await self._specfake.handle(scope, receive)
-        if self._vary_origin:
-            _vary_origin(response)
         await response(scope, receive, send)
 
 
-def _vary_origin(response: Response) -> None:
+def vary_origin(response: Response) -> None:
     """Add ``Origin`` to ``Vary`` exactly as CORSMiddleware does for a request without one."""
     raw = response.raw_headers
-    if all(key != b"vary" for key, _ in raw):
-        raw.append((b"vary", b"Origin"))  # what MutableHeaders.__setitem__ does when absent
-        return
-    headers = response.headers
-    headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
-
-
-class _CorsDispatch:
-    """CORSMiddleware for requests with an ``Origin`` header; the pipeline adds the only header
-    it gives the others (most non-browser clients)."""
-
-    def __init__(self, specfake: Specfake, cors: dict[str, Any]) -> None:
-        self._with_origin = CORSMiddleware(_PipelineEndpoint(specfake), **cors)
-        self._without_origin = _PipelineEndpoint(specfake, vary_origin=True)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if "origin" in RequestHeaders.of(scope):
-            await self._with_origin(scope, receive, send)
-        else:
-            await self._without_origin(scope, receive, send)
+    for key, _ in raw:
+        if key == b"vary":
+            headers = response.headers
+            headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
+            return
+    raw.append((b"vary", b"Origin"))  # what MutableHeaders.__setitem__ does when absent
 
 
 class _SpecfakeStarlette(Starlette):
@@ -92,7 +84,9 @@ class _SpecfakeStarlette(Starlette):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            if await self._guard.refused(scope, receive, send):  # Host, Origin, control token
+            refusal = self._guard.refusal(scope)  # Host, Origin, control token
+            if refusal is not None:
+                await render(problem_outcome(refusal))(scope, receive, send)
                 return
             if CONTROL_PREFIX not in scope["path"]:
                 scope["app"] = self
@@ -130,7 +124,7 @@ def create_app(config: ServerConfig) -> Starlette:
         async with specfake.lifespan():
             yield
 
-    pipeline = _PipelineEndpoint(specfake)
+    pipeline = _ServedApis(specfake)
     api: ASGIApp = pipeline
     middleware = []
     if config.cors_origin_regex:
@@ -143,7 +137,7 @@ def create_app(config: ServerConfig) -> Starlette:
             "max_age": 600,
         }
         middleware.append(Middleware(CORSMiddleware, **cors))
-        api = _CorsDispatch(specfake, cors)
+        api = _ServedApis(specfake, cors)
     guard = RequestGuard(
         GuardPolicy(
             bound_host=config.host,

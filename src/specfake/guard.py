@@ -24,12 +24,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import Scope
 
 from specfake.config import CONTROL_PREFIX
 from specfake.errors import Problem, control_token_required, cross_site_control, misdirected
-from specfake.pipeline.outcome import problem_outcome
-from specfake.pipeline.render import render
 from specfake.pipeline.scope import RequestHeaders
 
 STATIC_PREFIX = f"{CONTROL_PREFIX}/static/"
@@ -113,14 +111,6 @@ class RequestGuard:
 
     def __init__(self, policy: GuardPolicy) -> None:
         self._policy = policy
-
-    async def refused(self, scope: Scope, receive: Receive, send: Send) -> bool:
-        """Answer ``scope`` with its refusal and say so, or leave it to be served."""
-        problem = self.refusal(scope)
-        if problem is None:
-            return False
-        await render(problem_outcome(problem))(scope, receive, send)
-        return True
 
     def refusal(self, scope: Scope) -> Problem | None:
         """The problem to answer instead of serving ``scope``, or ``None`` to serve it."""
