@@ -6,7 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specfake.errors import Problem
-from specfake.pipeline.body import MAX_NESTING, _parse_strictly, parse_json, read_limited
+from specfake.pipeline.body import (
+    MAX_NESTING,
+    _parse_strictly,
+    matched_media,
+    parse_json,
+    read_limited,
+    select_media,
+)
+from specfake.spec.compile import CompiledMedia
 
 
 @pytest.mark.parametrize(
@@ -117,3 +125,28 @@ def test_a_fraction_never_parses_as_the_whole_number_a_double_rounds_it_to():
     assert parse_json(b"6.99999999999999999") < 7
     assert parse_json(b"[7.0, 7e0, 70e-1]") == [7, 7, 7]
     assert parse_json(b"0.30000000000000004") == 0.1 + 0.2  # not whole: as a double reads it
+
+
+MEDIA_TYPES = ["application/json", "application/merge-patch+json", "text/*", "*/*",
+               "application/xml", "text/plain"]
+CONTENT_TYPES = [*MEDIA_TYPES, "Application/JSON", "application/json; charset=utf-8",
+                 " application/json", "text/csv", "", "image/png", "application/json;"]
+
+
+def _selected(select, content_type, media) -> str:
+    try:
+        return select(content_type, media).media_type
+    except Problem as problem:
+        return f"{problem.status} {problem.detail}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    listed=st.lists(st.sampled_from(MEDIA_TYPES), min_size=1, unique=True),
+    content_type=st.one_of(st.none(), st.sampled_from(CONTENT_TYPES), st.text(max_size=12)),
+)
+def test_the_exact_media_look_up_selects_what_matching_selects(listed, content_type):
+    media = {name: CompiledMedia(name, None, {}) for name in listed}
+    assert _selected(select_media, content_type, media) == _selected(
+        matched_media, content_type, media
+    )

@@ -68,6 +68,27 @@ def read_parameter(
     return _typed(parameter, written)
 
 
+def plain_text_value(
+    parameter: CompiledParameter,
+    path_parameters: Mapping[str, str],
+    query: Mapping[str, list[str]],
+    headers: Mapping[str, str],
+) -> Any:
+    """:func:`read_parameter` for a ``plain_text`` parameter (a string in the simple or form
+    style: ids, most headers), without the style and type steps that leave its text as it is
+    (a path's percent-decoded)."""
+    if parameter.location == "query":
+        values = query.get(parameter.name)
+        return values[-1] if values else ABSENT
+    if parameter.location == "path":
+        text = path_parameters.get(parameter.name)
+        if text is None:
+            return ABSENT
+        return unquote(text) if "%" in text else text
+    text = headers.get(parameter.name)
+    return ABSENT if text is None else text
+
+
 def header_value(parameter: CompiledParameter, text: str) -> Any:
     """A response header's ``text`` typed as documented (headers use the simple style)."""
     return _typed(parameter, _from_text(parameter, text))

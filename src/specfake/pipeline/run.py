@@ -128,8 +128,8 @@ async def run_pipeline(
                 raise
             violations.append(FieldError("path", url_path(scope), problem.detail))
         headers = RequestHeaders.of(scope)
-        query = scope.get("query_string")
-        query_params = QueryParams(query) if query else _NO_QUERY
+        query_string = scope.get("query_string")
+        query_params = QueryParams(query_string) if query_string else _NO_QUERY
         preferences, accept = NO_PREFERENCES, headers.get("accept")
         if forwarder is None and match is not None:
             preferences = _admitted(match.operation, headers, query_params, config, accept)
@@ -231,12 +231,19 @@ def _validated(
     if raw.strip() and operation.body_media:
         media = select_media(headers.get("content-type"), operation.body_media)
         body = parse_json(raw) if is_json_media(media.media_type) else None
-    query = {key: query_params.getlist(key) for key in query_params}
+    query = _query_lists(query_params)
     values, errors = parameter_errors(operation, match.path_parameters, query, headers)
     errors.extend(body_errors(operation, media, body))
     if errors:
         raise validation_failed(errors, operation.validation_status)
     return _Validated(values, query, body)
+
+
+def _query_lists(query_params: QueryParams) -> dict[str, list[str]]:
+    """Each query parameter's values, by name (none to walk for a request without a query)."""
+    if query_params is _NO_QUERY:
+        return {}
+    return {key: query_params.getlist(key) for key in query_params}
 
 
 async def _produce(

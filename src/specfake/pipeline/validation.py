@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from specfake.errors import FieldError
-from specfake.pipeline.parameters import ABSENT, StyleError, read_parameter
+from specfake.pipeline.parameters import ABSENT, StyleError, plain_text_value, read_parameter
 from specfake.spec.compile import CompiledMedia, CompiledOperation
 
 
@@ -26,17 +26,21 @@ def parameter_errors(
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
     for parameter in operation.parameters:
-        try:
-            value = read_parameter(parameter, path_parameters, query, headers)
-        except StyleError as error:
-            errors.append(FieldError(parameter.location, parameter.name, str(error)))
-            continue
+        if parameter.plain_text:  # the text is the value: nothing to split or type
+            value = plain_text_value(parameter, path_parameters, query, headers)
+        else:
+            try:
+                value = read_parameter(parameter, path_parameters, query, headers)
+            except StyleError as error:
+                errors.append(FieldError(parameter.location, parameter.name, str(error)))
+                continue
         if value is ABSENT:
             if parameter.required:
                 errors.append(FieldError(parameter.location, parameter.name, "is required"))
             continue
         values[parameter.name] = value
-        errors.extend(parameter.validator.errors(value, parameter.location, parameter.name))
+        if not parameter.any_text_valid:  # else the text passes: plain text, any string valid
+            errors.extend(parameter.validator.errors(value, parameter.location, parameter.name))
     return values, errors
 
 

@@ -90,6 +90,16 @@ class CompiledParameter:
     explode: bool
     example: Any = None
     media_type: str | None = None  # a ``content`` parameter's, whose value it is written in
+    # Decided once for pipeline/validation.py: the value is the text as sent (a string id in
+    # a path, most headers), and every text passes the schema, so no validation call is made.
+    plain_text: bool = field(init=False, repr=False, compare=False)
+    any_text_valid: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        plain = self.style in ("simple", "form") and self.shape.verbatim
+        object.__setattr__(self, "plain_text", plain)
+        valid = plain and self.validator.accepts_any_string
+        object.__setattr__(self, "any_text_valid", valid)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,10 @@ _COMPOSITIONS = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else
 class SchemaValidator:
     """A compiled JSON Schema that reports failures as :class:`FieldError` values."""
 
-    __slots__ = ("_compile", "_document", "_plain_failures", "_start", "_validator", "schema")
+    __slots__ = (
+        "_compile", "_document", "_plain_failures", "_start", "_validator", "accepts_any_string",
+        "schema",
+    )
 
     def __init__(self, schema: Any, components: dict[str, Any]) -> None:
         """A validator for ``schema`` alone, its ``$ref``s resolved in ``components``."""
@@ -76,6 +79,8 @@ class SchemaValidator:
         document: Any,
     ) -> None:
         self.schema = schema
+        # Every string passes: a text parameter under it needs no call (pipeline/validation.py).
+        self.accepts_any_string = accepts_any_string(schema)
         self._validator = validator
         self._compile = compile_
         self._start = start  # where evaluate()'s schema locations start, resolved in ``document``
@@ -94,7 +99,7 @@ class SchemaValidator:
         return validator
 
     def is_valid(self, instance: Any) -> bool:
-        return self._compiled().is_valid(instance)
+        return (self._validator or self._compiled()).is_valid(instance)
 
     def errors(self, instance: Any, location: FieldLocation, name: str = "") -> list[FieldError]:
         """Every failure, located by JSON Pointer (body) or by parameter ``name`` (others).
@@ -106,7 +111,7 @@ class SchemaValidator:
         differently (a ``type`` list), so for schemas that combine others, and unless every
         failure is a plain assertion, the answer comes from :meth:`_iterated_errors`.
         """
-        validator = self._compiled()
+        validator = self._validator or self._compiled()
         if validator.is_valid(instance):  # the common case, several times faster
             return []
         if _is_large(instance):
@@ -201,6 +206,21 @@ _ANNOTATIONS = frozenset({
     "$ref", "description", "summary", "title", "example", "examples", "deprecated", "readOnly",
     "writeOnly", "externalDocs", "xml",
 })  # fmt: skip
+
+
+# What a schema may hold and still accept every string: annotations, and a type naming it.
+_STRING_NEUTRAL = (_ANNOTATIONS - {"$ref"}) | {"type", "default", "$comment"}
+
+
+def accepts_any_string(schema: Any) -> bool:
+    """Whether ``schema`` (JSON Schema) accepts every string: it asserts nothing but maybe
+    ``type: string``. Conservative: a ``$ref`` or any other keyword says no."""
+    if schema is True:
+        return True
+    if not isinstance(schema, dict) or not _STRING_NEUTRAL.issuperset(schema):
+        return False
+    declared = schema.get("type", "string")
+    return declared == "string" or (isinstance(declared, list) and "string" in declared)
 
 
 _COMPILE_ERRORS = (ValueError, jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError)
