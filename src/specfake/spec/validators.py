@@ -30,6 +30,7 @@ _LEAF_ASSERTIONS = frozenset({
     "uniqueItems", "minProperties", "maxProperties",
 })  # fmt: skip
 SPEC_URI = "urn:specfake:spec"  # what a spec's document is registered under
+_IN_SPEC = SPEC_URI + "#"  # how evaluate() names a location in it
 # Every validator: formats checked (unknown ones ignored), Python's re for the patterns the
 # regex engine cannot compile (spec/sanitize.py), nothing fetched over the network.
 _OPTIONS: dict[str, Any] = {
@@ -298,9 +299,13 @@ def _is_large(instance: Any) -> bool:
 
 
 def _located(start: Any, location: str, document: Any) -> Any:
-    """The node at an ``evaluate()`` schema location (``/$ref/properties/id/type``): a JSON
-    Pointer from ``start`` that goes through ``$ref``s, resolved in ``document``."""
+    """The node at an ``evaluate()`` schema location: a JSON Pointer from ``start`` that goes
+    through ``$ref``s (``/$ref/properties/id/type``), resolved in ``document``, or, for a
+    schema reached through the registry, the spec's URI and a pointer into ``document``
+    (``urn:specfake:spec#/components/schemas/A/properties/id/type``)."""
     node = start
+    if location.startswith(_IN_SPEC):
+        node, location = document, unquote(location[len(_IN_SPEC) :])
     for part in location.split("/")[1:]:
         part = part.replace("~1", "/").replace("~0", "~")
         if part == "$ref" and isinstance(node, dict) and isinstance(node.get("$ref"), str):
