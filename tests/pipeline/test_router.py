@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specfake.errors import Problem
-from specfake.pipeline.router import Router
+from specfake.pipeline.router import Router, _descended, _find
 from specfake.spec import compile_operations
 from specfake.spec.loader import LoadedSpec
 
@@ -110,6 +110,22 @@ def test_the_walk_reads_the_parameters_the_template_regex_reads(chosen, paths):
         assert regex is not None, (template, raw_path)
         plain = dict(zip(found.operation.path_parameter_names, regex.groups(), strict=True))
         assert found.path_parameters == plain, (template, raw_path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    chosen=st.lists(templates, min_size=1, max_size=8, unique=True),
+    paths=st.lists(st.lists(path_segments, min_size=1, max_size=3), min_size=1, max_size=10),
+)
+def test_the_first_way_down_ends_where_the_search_ends(chosen, paths):
+    router = Router(operations_for(chosen))
+    for parts in paths:
+        first: list[str] = []
+        searched: list[str] = []
+        found = _descended(router._root, parts, first)
+        if found is not None:
+            assert found is _find(router._root, parts, 0, searched), parts
+            assert first == searched, parts
 
 
 @pytest.mark.parametrize("templated", [False, True])

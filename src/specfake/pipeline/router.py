@@ -14,7 +14,7 @@ from specfake.errors import method_not_allowed, not_found
 from specfake.spec.compile import CompiledOperation
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per request, and a frozen __init__ costs twice
 class RouteMatch:
     operation: CompiledOperation
     path_parameters: dict[str, str]  # each path parameter's text as sent, still encoded
@@ -96,11 +96,46 @@ class Router:
         parameters' raw texts by name."""
         if raw_path[:1] != "/":
             return None, {}
+        segments = raw_path.split("/")[1:]
         values: list[str] = []
-        node = _find(self._root, raw_path.split("/")[1:], 0, values)
+        node = _descended(self._root, segments, values)
+        if node is None:  # a dead end on the first way down: search every way
+            values = []
+            node = _find(self._root, segments, 0, values)
         if node is None:
             return None, {}
-        return node.methods, dict(zip(node.names, values, strict=True))
+        # As many values as names: each parameter of the template is one group of its pattern.
+        return node.methods, dict(zip(node.names, values))  # noqa: B905 - strict costs 0.4 µs
+
+
+def _descended(node: _Segment, segments: list[str], values: list[str]) -> _Segment | None:
+    """:func:`_find`'s first way down, in a loop: the literal child, else the first template
+    that matches, at every level. When it ends at a template, that is the one :func:`_find`
+    finds (it tries the same way first); ``None`` leaves the search with backtracking to it."""
+    for segment in segments:
+        child = node.literal.get(segment)
+        if child is None:
+            child = _first_template(node, segment, values)
+            if child is None:
+                return None
+        node = child
+    return node if node.methods is not None else None
+
+
+def _first_template(node: _Segment, segment: str, values: list[str]) -> _Segment | None:
+    """The child of the first of ``node``'s templates that ``segment`` matches, its
+    parameters appended to ``values``."""
+    if not segment:  # a parameter is never empty
+        return None
+    for pattern, child in node.patterns.values():
+        if pattern is None:
+            values.append(segment)
+            return child
+        matched = pattern.fullmatch(segment)
+        if matched is not None:
+            values.extend(matched.groups())
+            return child
+    return None
 
 
 def _find(node: _Segment, segments: list[str], depth: int, values: list[str]) -> _Segment | None:
