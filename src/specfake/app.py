@@ -43,16 +43,17 @@ class _ServedApis:
         self._cors = CORSMiddleware(self._answer, **cors) if cors else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._cors is None:
-            await self._answer(scope, receive, send)
-        elif "origin" in RequestHeaders.of(scope):
-            await self._cors(scope, receive, send)
-        else:
-            response = await self._specfake.handle(scope, receive)
+        cors = self._cors
+        if cors is not None and "origin" in RequestHeaders.of(scope):
+            await cors(scope, receive, send)
+            return
+        response = await self._specfake.handle(scope, receive)
+        if cors is not None:
             vary_origin(response)
-            await response(scope, receive, send)
+        await response(scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """What CORSMiddleware wraps: the answer as it is."""
         response = await self._specfake.handle(scope, receive)
         await response(scope, receive, send)
 

@@ -57,14 +57,15 @@ def _check(
         return None
     authorization = headers.get("authorization", "")
     expected = "Bearer" if scheme.kind == "bearer" else "Basic"
-    given_scheme, _, credentials = authorization.partition(" ")
     if not authorization:
         return f"Send 'Authorization: {expected} <token>'; no Authorization header was sent."
-    if given_scheme.lower() != expected.lower() or not credentials.strip():
+    given_scheme, _, credentials = authorization.partition(" ")
+    credentials = credentials.strip()
+    if given_scheme.lower() != expected.lower() or not credentials:
         return f"The Authorization header must use the {expected} scheme with a credential."
-    if scheme.kind == "basic" or credentials.strip() in tokens:
+    if scheme.kind == "basic" or credentials in tokens:
         return None
-    problem = jwt_problem(credentials.strip())
+    problem = jwt_problem(credentials)
     if problem is None:
         return None
     return f"The bearer token is not accepted: {problem}. Use a --token value or a valid JWT."
