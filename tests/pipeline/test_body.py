@@ -4,6 +4,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from starlette.requests import ClientDisconnect, Request
 
 from specfake.errors import Problem
 from specfake.pipeline.body import (
@@ -12,6 +13,7 @@ from specfake.pipeline.body import (
     matched_media,
     parse_json,
     read_limited,
+    receive_limited,
     select_media,
 )
 from specfake.spec.compile import CompiledMedia
@@ -149,4 +151,37 @@ def test_the_exact_media_look_up_selects_what_matching_selects(listed, content_t
     media = {name: CompiledMedia(name, None, {}) for name in listed}
     assert _selected(select_media, content_type, media) == _selected(
         matched_media, content_type, media
+    )
+
+
+chunk_lists = st.lists(st.binary(max_size=6), max_size=5)
+
+
+def _read(read, chunks: list[bytes], limit: int, disconnect: bool) -> str:
+    """What reading a body sent as ``chunks`` gives: the bytes, a 413 or a disconnect."""
+    messages = [{"type": "http.request", "body": chunk, "more_body": True} for chunk in chunks]
+    messages.append({"type": "http.disconnect"} if disconnect else
+                    {"type": "http.request", "body": b"", "more_body": False})
+
+    async def receive() -> dict:
+        return messages.pop(0)
+
+    try:
+        return "body " + asyncio.run(read(receive, limit)).hex()
+    except Problem as problem:
+        return f"{problem.status}"
+    except ClientDisconnect:
+        return "disconnect"
+
+
+async def _through_stream(receive, limit: int) -> bytes:
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": []}
+    return await read_limited(Request(scope, receive).stream(), limit)
+
+
+@settings(max_examples=100, deadline=None)
+@given(chunks=chunk_lists, limit=st.integers(0, 20), disconnect=st.booleans())
+def test_receiving_the_messages_reads_what_starlettes_stream_reads(chunks, limit, disconnect):
+    assert _read(receive_limited, chunks, limit, disconnect) == _read(
+        _through_stream, chunks, limit, disconnect
     )

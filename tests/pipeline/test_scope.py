@@ -1,13 +1,14 @@
-"""``RequestHeaders`` against Starlette's ``Headers`` (the plain way: a scan of the list per
-look-up), on generated header lists with repeated and mixed-case names."""
+"""The scope readers against Starlette's (the plain way): ``RequestHeaders`` against
+``Headers`` (a scan of the list per look-up) on generated header lists with repeated and
+mixed-case names, and ``url_path`` against ``URL(scope=...).path``."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from starlette.datastructures import Headers
+from starlette.datastructures import URL, Headers
 
-from specfake.pipeline.scope import RequestHeaders
+from specfake.pipeline.scope import RequestHeaders, url_path
 
 NAMES = ["host", "accept", "authorization", "x-a", "origin", "content-type"]
 names = st.sampled_from(NAMES)
@@ -39,3 +40,19 @@ def test_the_parse_is_kept_in_the_scope_for_the_later_stages():
     first = RequestHeaders.of(scope)
     assert RequestHeaders.of(scope) is first
     assert first.get("Host") == "127.0.0.1"
+
+
+path_texts = st.text(st.sampled_from("/ab%?#\\\t\r\né~"), max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    path=st.one_of(path_texts, path_texts.map(lambda text: "/" + text)),
+    server=st.sampled_from([("127.0.0.1", 4010), None, ("::1", 80)]),
+    root_path=st.sampled_from(["", "/api"]),
+)
+def test_url_path_is_what_starlettes_url_says(path, server, root_path):
+    scope = {"type": "http", "scheme": "http", "path": path, "query_string": b"",
+             "headers": [(b"host", b"127.0.0.1:4010")], "server": server,
+             "root_path": root_path}
+    assert url_path(scope) == URL(scope=scope).path
