@@ -41,19 +41,18 @@ class Recorded:
         response_headers: list[tuple[bytes, bytes]],
         response_body: bytes,
     ) -> Recorded:
-        host = next((value.decode("latin-1") for key, value in scope["headers"]
-                     if key == b"host"), "127.0.0.1")  # fmt: skip
+        headers = scope["headers"]
         return cls(
-            scheme=scope.get("scheme", "http"),
-            host=host,
-            target=target,
-            http_version=scope.get("http_version", "1.1"),
-            request_headers=list(scope["headers"]),
-            request_body=request_body[:MAX_RECORDED_BODY],
-            request_size=len(request_body),
-            response_headers=list(response_headers),
-            response_body=response_body[:MAX_RECORDED_BODY],
-            response_size=len(response_body),
+            scope.get("scheme", "http"),
+            _host(headers),
+            target,
+            scope.get("http_version", "1.1"),
+            list(headers),
+            request_body[:MAX_RECORDED_BODY],
+            len(request_body),
+            list(response_headers),  # a copy: headers added after the journal are not its
+            response_body[:MAX_RECORDED_BODY],
+            len(response_body),
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -87,8 +86,21 @@ class Recorded:
         )
 
     def size(self) -> int:
-        headers = sum(len(k) + len(v) for k, v in (*self.request_headers, *self.response_headers))
-        return len(self.target) + len(self.request_body) + len(self.response_body) + headers
+        """The bytes its strings hold: the target, the bodies kept, every header."""
+        size = len(self.target) + len(self.request_body) + len(self.response_body)
+        for name, value in self.request_headers:
+            size += len(name) + len(value)
+        for name, value in self.response_headers:
+            size += len(name) + len(value)
+        return size
+
+
+def _host(headers: list[tuple[bytes, bytes]]) -> str:
+    """The ``Host`` header's value (HTTP/1.1 requires one), else the loopback address."""
+    for name, value in headers:
+        if name == b"host":
+            return value.decode("latin-1")
+    return "127.0.0.1"
 
 
 def _texts(headers: list[tuple[bytes, bytes]]) -> list[list[str]]:

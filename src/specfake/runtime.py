@@ -140,20 +140,20 @@ class Specfake:
         answer = await run_pipeline(
             self.world, scope, receive, self.forwarder, self.overrides, self.faults
         )
-        operation = answer.operation
         response = answer.response
+        operation = answer.operation
         recorded = Recorded.of(scope, request_target(scope), answer.request_body,
                                response.raw_headers, response.body)  # fmt: skip
-        entry = JournalEntry(
-            time=time.time(),
-            method=scope["method"],
-            path=url_path(scope),
-            status=response.status_code,
-            seconds=time.perf_counter() - started,
-            operation_id=operation.operation_id if operation else None,
-            detail=answer.detail,
-            errors=tuple(answer.errors),
-            recorded=recorded,
+        entry = JournalEntry(  # positional: the hot path (fields in the order declared)
+            time.time(),
+            scope["method"],
+            url_path(scope),
+            response.status_code,
+            time.perf_counter() - started,
+            operation.operation_id if operation else None,
+            answer.detail,
+            tuple(answer.errors),
+            recorded,
         )
         self.journal.record(entry)
         self.request_log.add(entry)

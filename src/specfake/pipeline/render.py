@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import orjson
@@ -11,6 +12,8 @@ from starlette.types import Receive, Scope, Send
 
 from specfake.pipeline.body import is_json_media
 from specfake.pipeline.outcome import Outcome
+
+RawHeaders = list[tuple[bytes, bytes]]
 
 
 def to_json(value: Any) -> bytes:
@@ -25,21 +28,52 @@ def to_json(value: Any) -> bytes:
 
 def render(outcome: Outcome) -> Response:
     if outcome.content is not None:  # sent as received (proxy mode)
-        response = Response(outcome.content, outcome.status)
-        response.raw_headers = [
-            *(outcome.raw_headers or []),
-            (b"content-length", str(len(outcome.content)).encode()),
-        ]
-        return response
-    if outcome.body is None:
-        return Response(status_code=outcome.status, headers=outcome.headers)
-    if isinstance(outcome.body, str | bytes) and not is_json_media(outcome.media_type):
-        content = outcome.body.encode() if isinstance(outcome.body, str) else outcome.body
-        return Response(content, outcome.status, outcome.headers, media_type=outcome.media_type)
-    content = to_json(outcome.body)
-    # No headers (the usual case) as None: Response then skips two list walks over them.
-    headers = outcome.headers or None
-    return Response(content, outcome.status, headers, media_type=outcome.media_type)
+        content = outcome.content
+        length = (b"content-length", str(len(content)).encode())
+        return RenderedResponse(content, outcome.status, [*(outcome.raw_headers or []), length])
+    body = outcome.body
+    if body is None:
+        content, media_type = b"", None
+    elif isinstance(body, str | bytes) and not is_json_media(outcome.media_type):
+        content, media_type = body.encode() if isinstance(body, str) else body, outcome.media_type
+    else:
+        content, media_type = to_json(body), outcome.media_type
+    headers = response_headers(outcome.status, content, media_type, outcome.headers)
+    return RenderedResponse(content, outcome.status, headers)
+
+
+def response_headers(
+    status: int, body: bytes, media_type: str | None, headers: Mapping[str, str]
+) -> RawHeaders:
+    """The header list Starlette's ``Response(body, status, headers, media_type)`` sends, built
+    without its constructor's general path (``init_headers``): ``headers`` lower-cased, then
+    ``content-length`` and ``content-type`` unless given, as Starlette adds them (no length on
+    a 1xx, 204 or 304; text types in UTF-8). ``tests/pipeline/test_render.py`` compares the
+    two on many inputs."""
+    raw: RawHeaders = []
+    given: Collection[bytes] = ()
+    if headers:  # most answers have none: no walks over them
+        raw = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+               for name, value in headers.items()]  # fmt: skip
+        given = {name for name, _ in raw}
+    if b"content-length" not in given and not (status < 200 or status in (204, 304)):
+        raw.append((b"content-length", str(len(body)).encode("latin-1")))
+    if media_type is not None and b"content-type" not in given:
+        if media_type.startswith("text/") and "charset=" not in media_type.lower():
+            media_type += "; charset=utf-8"
+        raw.append((b"content-type", media_type.encode("latin-1")))
+    return raw
+
+
+class RenderedResponse(Response):
+    """A Starlette response from a body already encoded and its header list already built
+    (:func:`response_headers`); sent as any ``Response`` is."""
+
+    def __init__(self, body: bytes, status: int, raw_headers: RawHeaders) -> None:
+        self.status_code = status
+        self.body = body
+        self.raw_headers = raw_headers
+        self.background = None
 
 
 class DroppedResponse(Response):
