@@ -17,9 +17,9 @@ Rules (docs page 002 plus the decisions written down in ``docs/cohort-drafts.md`
 
 from __future__ import annotations
 
+from specfake.fakes.cohorts.catalog import ACTIVE_FLAG
 from specfake.fakes.cohorts.fake import CohortFake, DraftChange
 from specfake.fakes.cohorts.fields import CATALOG_KINDS, CHANGE_FIELDS, PAIRS, Json
-from specfake.fakes.cohorts.resolution import ACTIVE_FLAG
 from specfake.fakes.cohorts.schemas import (
     CATALOG,
     CATALOG_SCHEMA,

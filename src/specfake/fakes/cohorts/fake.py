@@ -10,6 +10,7 @@ from uuid import uuid4
 from specfake.config import ServerConfig
 from specfake.errors import FieldError, conflict, not_found
 from specfake.fakes.base import Binding, utc_now_iso
+from specfake.fakes.cohorts.catalog import CatalogIndexes
 from specfake.fakes.cohorts.drafts import (
     _merged,
     _new_draft,
@@ -17,7 +18,12 @@ from specfake.fakes.cohorts.drafts import (
     _require_open,
     _revised,
 )
-from specfake.fakes.cohorts.fields import PAIRS, Json, _has_changes, _target_draft_id
+from specfake.fakes.cohorts.fields import (
+    RESOURCE_ID_FIELDS,
+    Json,
+    _has_changes,
+    _target_draft_id,
+)
 from specfake.fakes.cohorts.idempotency import (
     KEY_FIELD,
     _entry_fields,
@@ -27,7 +33,7 @@ from specfake.fakes.cohorts.idempotency import (
 )
 from specfake.fakes.cohorts.resolution import (
     _form_state,
-    _pointed,
+    _items,
     _resolve,
     _state_reference_errors,
     _World,
@@ -62,6 +68,7 @@ class CohortFake:
 
     def __init__(self, store: StateStore, config: ServerConfig) -> None:
         self._store = store
+        self._catalogs = CatalogIndexes(EMPTY_CATALOG)
         capacity = CollectionLimit(capacity=config.max_records)
         store.set_limit(DRAFTS, capacity)
         store.set_limit(RESOURCES, capacity)
@@ -197,8 +204,8 @@ class CohortFake:
         return await self._patch(body, draft_id, key, soft)
 
     async def _create(self, body: Json, key: str, soft: bool) -> Json:
-        updates = await self._updates_for(body)
         now = utc_now_iso()
+        updates, world = await self._updates_for(body, now)
         draft = _merged(_new_draft(str(uuid4()), now), updates)
         if soft:
             draft = {**draft, "status": "dormant", "pending_proposal": _proposal(key, body, None)}
@@ -210,12 +217,13 @@ class CohortFake:
             if soft
             else "Draft created."
         )
-        return await self._answer(draft["draft_id"], draft, key, message)
+        # The new draft names only what the body named and the resources it created.
+        return await self._answer(draft["draft_id"], draft, key, message, world)
 
     async def _patch(self, body: Json, draft_id: str, key: str, soft: bool) -> Json:
         _require_open((await self._require_draft(draft_id)).value)  # 404 and 409 before 422
-        updates = await self._updates_for(body)
         now = utc_now_iso()
+        updates, world = await self._updates_for(body, now)
 
         def change(draft: Json) -> Json:
             _require_open(draft)
@@ -230,7 +238,7 @@ class CohortFake:
             if soft
             else "Draft updated."
         )
-        return await self._answer(draft_id, draft, key, message)
+        return await self._answer(draft_id, draft, key, message, world)
 
     async def _settle(self, draft_id: str, key: str, accept: bool) -> Json:
         """Apply or discard the proposal ``key`` staged on ``draft_id`` (a dormant draft is one)."""
@@ -272,15 +280,25 @@ class CohortFake:
             raise not_found(f"No cohort draft with id {draft_id!r}.")
         return record
 
-    async def _updates_for(self, body: Json) -> Json:
-        """The draft updates ``body`` asks for, with the resources its values create written."""
-        updates, created = _resolve(body, await self._world(body))
+    async def _updates_for(self, body: Json, now: str) -> tuple[Json, _World]:
+        """The draft updates ``body`` asks for, with the resources its values create written
+        (at ``now``), and the world they were resolved in, those resources included."""
+        world = await self._world(body)
+        updates, created = _resolve(body, world, now)
         for resource in created:
             await self._store.compare_and_set(RESOURCES, resource["id"], None, resource)
-        return updates
+        return updates, world.with_resources(created)
 
-    async def _answer(self, draft_id: str, draft: Json | None, key: str, message: str) -> Json:
-        """The 200 body; ``form_state`` is left out only when the draft no longer exists."""
+    async def _answer(
+        self,
+        draft_id: str,
+        draft: Json | None,
+        key: str,
+        message: str,
+        known: _World | None = None,
+    ) -> Json:
+        """The 200 body; ``form_state`` is left out only when the draft no longer exists.
+        ``known``: a world read during this request, so only what it lacks is read again."""
         response: Json = {
             "success": True,
             "draft_id": draft_id,
@@ -288,16 +306,22 @@ class CohortFake:
             "message": message,
         }
         if draft is not None:
-            response["form_state"] = _form_state(draft, await self._world(draft))
+            response["form_state"] = _form_state(draft, await self._world(draft, known))
         return response
 
-    async def _world(self, record: Json) -> _World:
-        """The catalog, and every resource ``record`` (a body or a draft) may refer to."""
-        catalog = await self._store.get(CATALOG, _CATALOG_RECORD)
-        resources: dict[str, Json] = {}
-        for name in (*(pair.ids for pair in PAIRS if not pair.in_catalog), "pending_ids"):
-            for _, resource_id in _pointed(record, name):
+    async def _world(self, record: Json, known: _World | None = None) -> _World:
+        """The catalog, and every resource ``record`` (a body or a draft) may refer to; with
+        ``known``, its catalog and resources, and only the resources it lacks read."""
+        if known is None:
+            index = self._catalogs.index_of(await self._store.get(CATALOG, _CATALOG_RECORD))
+            resources: dict[str, Json] = {}
+        else:
+            index, resources = known.index, dict(known.resources)
+        for name in RESOURCE_ID_FIELDS:
+            for resource_id in _items(record, name):
+                if resource_id in resources:
+                    continue
                 found = await self._store.get(RESOURCES, resource_id)
                 if found is not None:
                     resources[resource_id] = found.value
-        return _World(catalog.value if catalog else EMPTY_CATALOG, resources)
+        return _World(index, resources)

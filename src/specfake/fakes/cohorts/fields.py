@@ -52,6 +52,8 @@ PAIRS = (
     _Pair("simulation_availability", "simulation_availability_ids", "simulation_availability"),
     _Pair("profile_personas", "profile_persona_ids", "profile_persona"),
 )
+# The fields of a body or a draft that may hold resource ids (pending_ids: catalog ids too).
+RESOURCE_ID_FIELDS = (*(pair.ids for pair in PAIRS if not pair.in_catalog), "pending_ids")
 CHANGE_FIELDS = frozenset(
     {name for pair in PAIRS for name in (pair.values, pair.ids)}
     | {"flag_ids", "active", "pending_ids"}
