@@ -4,6 +4,7 @@ an idempotency-key reservation, and writes drafts with compare-and-set."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -28,7 +29,9 @@ from specfake.fakes.cohorts.idempotency import (
     KEY_FIELD,
     _entry_fields,
     _fingerprint,
+    _finished_fields,
     _key_entry,
+    _remembered,
     _replayed_ack,
 )
 from specfake.fakes.cohorts.resolution import (
@@ -122,11 +125,14 @@ class CohortFake:
         draft_id = _target_draft_id(body)
         if "accept" in body:
             return await self._acknowledge(body["idempotency_key"], body["accept"], draft_id)
-        key = body.get("idempotency_key") or str(uuid4())
         soft = bool(body.get("soft")) and (draft_id is None or _has_changes(body))
-        return await self._once(
-            key, _fingerprint(body), soft, lambda: self._change(body, draft_id, key, soft)
-        )
+        given = body.get("idempotency_key")
+        key = given or str(uuid4())
+        fingerprint = _fingerprint(body)
+        work = partial(self._change, body, draft_id, key, soft)
+        if given:
+            return await self._once(key, fingerprint, soft, work)
+        return await self._once_unshared(key, fingerprint, soft, work)
 
     # -- idempotency --------------------------------------------------------------------------
 
@@ -139,7 +145,20 @@ class CohortFake:
             fingerprint,
             work,
             fields=_entry_fields(soft),
-            finished=lambda response: {"draft_id": response["draft_id"]},
+            finished=_finished_fields,
+        )
+        return Outcome(200, response)
+
+    async def _once_unshared(
+        self, key: str, fingerprint: str, soft: bool, work: Callable[[], Awaitable[Json]]
+    ) -> Outcome:
+        """:meth:`_once` for a key this request generated: nobody can send it before the
+        answer names it, so no other request can race for it and there is nothing to reserve;
+        the key is remembered, as :meth:`_once` leaves it, once the answer exists (one write
+        instead of two). A failed request leaves nothing, as a released reservation does."""
+        response = await work()
+        await self._store.compare_and_set(
+            KEYS, key, None, _remembered(key, fingerprint, soft, response)
         )
         return Outcome(200, response)
 
