@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
-from uuid import uuid4
 
 from specfake.config import ServerConfig
 from specfake.errors import FieldError, conflict, not_found
@@ -34,6 +33,7 @@ from specfake.fakes.cohorts.idempotency import (
     _remembered,
     _replayed_ack,
 )
+from specfake.fakes.cohorts.ids import new_id
 from specfake.fakes.cohorts.resolution import (
     _form_state,
     _items,
@@ -127,7 +127,7 @@ class CohortFake:
             return await self._acknowledge(body["idempotency_key"], body["accept"], draft_id)
         soft = bool(body.get("soft")) and (draft_id is None or _has_changes(body))
         given = body.get("idempotency_key")
-        key = given or str(uuid4())
+        key = given or new_id()
         fingerprint = _fingerprint(body)
         work = partial(self._change, body, draft_id, key, soft)
         if given:
@@ -225,9 +225,13 @@ class CohortFake:
     async def _create(self, body: Json, key: str, soft: bool) -> Json:
         now = utc_now_iso()
         updates, world = await self._updates_for(body, now)
-        draft = _merged(_new_draft(str(uuid4()), now), updates)
+        draft = _merged(_new_draft(new_id(), now), updates)
         if soft:
-            draft = {**draft, "status": "dormant", "pending_proposal": _proposal(key, body, None)}
+            draft = {
+                **draft,
+                "status": "dormant",
+                "pending_proposal": _proposal(key, body, None, now),
+            }
         # A fresh UUID: nobody can have written it, so this compare-and-set cannot lose.
         await self._store.compare_and_set(DRAFTS, draft["draft_id"], None, draft)
         message = (
@@ -247,7 +251,7 @@ class CohortFake:
         def change(draft: Json) -> Json:
             _require_open(draft)
             if soft:
-                return {**draft, "pending_proposal": _proposal(key, body, updates)}
+                return {**draft, "pending_proposal": _proposal(key, body, updates, now)}
             return _revised(_merged(draft, updates), now)
 
         draft = await self._update_draft(draft_id, change)
@@ -257,7 +261,7 @@ class CohortFake:
             if soft
             else "Draft updated."
         )
-        return await self._answer(draft_id, draft, key, message, world)
+        return await self._answer(draft_id, draft, key, message, await self._world(draft, world))
 
     async def _settle(self, draft_id: str, key: str, accept: bool) -> Json:
         """Apply or discard the proposal ``key`` staged on ``draft_id`` (a dormant draft is one)."""
@@ -314,10 +318,10 @@ class CohortFake:
         draft: Json | None,
         key: str,
         message: str,
-        known: _World | None = None,
+        world: _World | None = None,
     ) -> Json:
         """The 200 body; ``form_state`` is left out only when the draft no longer exists.
-        ``known``: a world read during this request, so only what it lacks is read again."""
+        ``world``: one that knows everything ``draft`` names (read now when not given)."""
         response: Json = {
             "success": True,
             "draft_id": draft_id,
@@ -325,7 +329,9 @@ class CohortFake:
             "message": message,
         }
         if draft is not None:
-            response["form_state"] = _form_state(draft, await self._world(draft, known))
+            response["form_state"] = _form_state(
+                draft, world if world is not None else await self._world(draft)
+            )
         return response
 
     async def _world(self, record: Json, known: _World | None = None) -> _World:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from uuid import uuid4
 
 from specfake.errors import FieldError, validation_failed
 from specfake.fakes.cohorts.catalog import ACTIVE_FLAG, CatalogIndex
 from specfake.fakes.cohorts.fields import PAIRS, Json, _Pair
+from specfake.fakes.cohorts.ids import new_id
 from specfake.fakes.cohorts.schemas import DRAFTS
 
 
@@ -54,7 +54,7 @@ def _resolve(body: Json, world: _World, now: str) -> tuple[Json, list[Json]]:
             )
         elif pair.values in body or pair.ids in body:
             ids = list(_items(body, pair.ids))
-            for pointer, value in _pointed(body, pair.values):
+            for number, value in enumerate(_items(body, pair.values)):
                 if not pair.in_catalog:
                     created.append(_new_resource(pair.kind, value, now))
                     ids.append(created[-1]["id"])
@@ -63,6 +63,7 @@ def _resolve(body: Json, world: _World, now: str) -> tuple[Json, list[Json]]:
                 if len(matches) == 1:
                     ids.append(matches[0]["id"])
                 else:
+                    pointer = _pointer(body, pair.values, number)
                     errors.append(FieldError("body", pointer, _name_error(pair, value, matches)))
             fields[pair.ids] = list(dict.fromkeys(ids)) if pair.many else ids[0]
     for name in ("flag_ids", "pending_ids"):
@@ -157,12 +158,15 @@ def _state_reference_errors(
 def _pointed(record: Mapping[str, Any], name: str, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """``(JSON Pointer, item)`` for each item of the list field ``name``, or for the field
     itself when it is a single value; nothing when it is absent or null."""
-    value = record.get(name)
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            yield f"{prefix}/{name}/{index}", item
-    elif value is not None:
-        yield f"{prefix}/{name}", value
+    for number, item in enumerate(_items(record, name)):
+        yield _pointer(record, name, number, prefix), item
+
+
+def _pointer(record: Mapping[str, Any], name: str, number: int, prefix: str = "") -> str:
+    """The JSON Pointer :func:`_pointed` gives the ``number``-th item of the field ``name``."""
+    if isinstance(record[name], list):
+        return f"{prefix}/{name}/{number}"
+    return f"{prefix}/{name}"
 
 
 def _items(record: Mapping[str, Any], name: str) -> Sequence[Any]:
@@ -178,8 +182,11 @@ def _form_state(draft: Json, world: _World) -> Json:
     """The draft as the response shows it: every id with its name or value."""
     state: Json = {key: draft[key] for key in ("draft_id", "status", "version")}
     for pair in PAIRS:
-        items = [_rendered(pair, item_id, world) for item_id in _items(draft, pair.ids)]
-        state[pair.values] = items if pair.many else next(iter(items), None)
+        stored = draft[pair.ids]
+        if pair.many:
+            state[pair.values] = [_rendered(pair, item_id, world) for item_id in stored]
+        else:
+            state[pair.values] = None if stored is None else _rendered(pair, stored, world)
     proposal = draft["pending_proposal"]
     return {
         **state,
@@ -202,4 +209,4 @@ def _rendered(pair: _Pair, item_id: str, world: _World) -> Json:
 
 
 def _new_resource(kind: str, value: Any, now: str) -> Json:
-    return {"id": str(uuid4()), "kind": kind, "value": value, "created_at": now}
+    return {"id": new_id(), "kind": kind, "value": value, "created_at": now}
