@@ -57,6 +57,15 @@ def active_options_by_walking(catalog: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def active_choice_by_walking(catalog: dict[str, Any], value: bool) -> Any:
+    """What ``active: value`` resolved to per request: the option to add, the ones to drop."""
+    options = active_options_by_walking(catalog)
+    chosen = [option for option in options if option["value"] is value]
+    if not chosen:
+        return None
+    return chosen[0]["id"], tuple(option["id"] for option in options if option is not chosen[0])
+
+
 @settings(max_examples=200, deadline=None)
 @given(catalog=CATALOGS, name=NAMES | st.text())
 def test_the_index_answers_as_the_walks_of_the_catalog_did(catalog, name):
@@ -74,7 +83,8 @@ def test_the_index_answers_as_the_walks_of_the_catalog_did(catalog, name):
     assert index.flag_of == {
         option["id"]: flag for flag in catalog["flags"] for option in flag["options"]
     }
-    assert list(index.active_options) == active_options_by_walking(catalog)
+    for value in (True, False):
+        assert index.active_choices.get(value) == active_choice_by_walking(catalog, value)
     assert index.active_true == {
         option["id"] for option in active_options_by_walking(catalog) if option["value"] is True
     }

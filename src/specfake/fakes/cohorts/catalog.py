@@ -26,7 +26,8 @@ class CatalogIndex:
     by_name: Mapping[str, Mapping[str, list[Json]]]  # kind → casefolded name → entries
     flag_of: Mapping[str, Json]  # option id → its flag
     known_ids: frozenset[str]  # every entry and flag option id
-    active_options: tuple[Json, ...]  # the cohort_active flag's options, in catalog order
+    # active: true|false → the cohort_active option it adds and the sibling options it drops
+    active_choices: Mapping[bool, tuple[str, tuple[str, ...]]]
     active_true: frozenset[str]  # ids of the cohort_active options whose value is true
 
     @classmethod
@@ -48,7 +49,11 @@ class CatalogIndex:
             by_name=by_name,
             flag_of=flag_of,
             known_ids=frozenset(flag_of).union(*(ids.keys() for ids in entries.values())),
-            active_options=active_options,
+            active_choices={
+                value: choice
+                for value in (True, False)
+                if (choice := _active_choice(active_options, value)) is not None
+            },
             active_true=frozenset(
                 option["id"] for option in active_options if option["value"] is True
             ),
@@ -57,6 +62,14 @@ class CatalogIndex:
     def named(self, kind: str, name: str) -> list[Json]:
         """Catalog entries called ``name``, ignoring case and surrounding spaces."""
         return self.by_name[kind].get(name.strip().casefold(), [])
+
+
+def _active_choice(options: tuple[Json, ...], value: bool) -> tuple[str, tuple[str, ...]] | None:
+    """The first option for ``value`` and the ids of every other option, or ``None``."""
+    chosen = [option for option in options if option["value"] is value]
+    if not chosen:
+        return None
+    return chosen[0]["id"], tuple(option["id"] for option in options if option is not chosen[0])
 
 
 class CatalogIndexes:

@@ -7,7 +7,7 @@ A draft stores ids only; this module is the one place that knows what they point
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from specfake.errors import FieldError, validation_failed
@@ -87,9 +87,9 @@ def _active_update(body: Json, world: _World) -> tuple[Json | None, list[FieldEr
     """``active: bool`` as the cohort_active option to add and its siblings to drop."""
     if "active" not in body:
         return None, []
-    options = world.index.active_options
-    chosen = [option for option in options if option["value"] is body["active"]]
-    if not chosen:
+    value = body["active"]
+    choice = world.index.active_choices.get(value) if isinstance(value, bool) else None
+    if choice is None:
         return None, [
             FieldError(
                 "body",
@@ -97,17 +97,17 @@ def _active_update(body: Json, world: _World) -> tuple[Json | None, list[FieldEr
                 f"the catalog has no {ACTIVE_FLAG} option for {json.dumps(body['active'])}",
             )
         ]
-    siblings = [option["id"] for option in options if option is not chosen[0]]
+    add, drop = choice
     contradicting = [
-        FieldError("body", pointer, f"contradicts active: {json.dumps(body['active'])}")
+        FieldError("body", pointer, f"contradicts active: {json.dumps(value)}")
         for pointer, option_id in _pointed(body, "flag_ids")
-        if option_id in siblings
+        if option_id in drop
     ]
     if contradicting:
         contradicting.insert(
             0, FieldError("body", "/active", f"contradicts the {ACTIVE_FLAG} option in flag_ids")
         )
-    return {"add": chosen[0]["id"], "drop": siblings}, contradicting
+    return {"add": add, "drop": list(drop)}, contradicting
 
 
 def _reference_errors(record: Json, world: _World, prefix: str = "") -> list[FieldError]:
@@ -155,11 +155,13 @@ def _state_reference_errors(
     return errors
 
 
-def _pointed(record: Mapping[str, Any], name: str, prefix: str = "") -> Iterator[tuple[str, Any]]:
+def _pointed(record: Mapping[str, Any], name: str, prefix: str = "") -> list[tuple[str, Any]]:
     """``(JSON Pointer, item)`` for each item of the list field ``name``, or for the field
     itself when it is a single value; nothing when it is absent or null."""
-    for number, item in enumerate(_items(record, name)):
-        yield _pointer(record, name, number, prefix), item
+    items = _items(record, name)
+    if not items:  # most fields of most bodies
+        return []
+    return [(_pointer(record, name, number, prefix), item) for number, item in enumerate(items)]
 
 
 def _pointer(record: Mapping[str, Any], name: str, number: int, prefix: str = "") -> str:
