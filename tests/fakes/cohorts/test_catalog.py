@@ -8,14 +8,18 @@ import asyncio
 import copy
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specfake import ServerConfig
-from specfake.fakes.cohorts import ACTIVE_FLAG, CATALOG, CATALOG_KINDS, EMPTY_CATALOG
+from specfake.errors import Problem
+from specfake.fakes.cohorts import ACTIVE_FLAG, CATALOG, CATALOG_KINDS, EMPTY_CATALOG, CohortFake
 from specfake.fakes.cohorts.catalog import CatalogIndex, CatalogIndexes
+from specfake.pipeline.outcome import OperationRequest
 from specfake.store import MemoryStore
+from specfake.store.sqlite import SqliteStore
 from tests.asgi import in_process
 from tests.conftest import FIXTURES, SPECS
 
@@ -144,5 +148,36 @@ def test_a_catalog_put_through_the_control_api_is_what_the_next_create_resolves_
             assert (await client.post("/__specfake__/reset")).status_code == 204
             assert (await create("Cardiology")).status_code == 200
             assert (await create("Cardiac Care")).status_code == 422
+
+    asyncio.run(scenario())
+
+
+def test_a_catalog_loaded_by_another_worker_is_what_this_one_resolves_against(tmp_path):
+    """Two fakes over one SQLite file, as two ``--workers`` are: the first has indexed the
+    catalog when the second loads a renamed one."""
+    renamed = copy.deepcopy(CATALOG_FIXTURE)
+    renamed["departments"][0]["name"] = "Cardiac Care"
+    config = ServerConfig(specs=[])
+
+    async def scenario() -> None:
+        stores = [SqliteStore(tmp_path / "state.db") for _ in range(2)]
+        for store in stores:
+            await store.open()
+        this, other = (CohortFake(store, config) for store in stores)
+        try:
+            await this.load({CATALOG: CATALOG_FIXTURE})
+            body = {"departments": ["Cardiology"]}
+            created = await this.patch_draft(OperationRequest(None, {}, {}, None, body))
+            assert created.body["form_state"]["departments"][0]["name"] == "Cardiology"
+            await other.load({CATALOG: renamed})
+            with pytest.raises(Problem) as refused:
+                await this.patch_draft(OperationRequest(None, {}, {}, None, body))
+            assert refused.value.status == 422
+            body = {"departments": ["cardiac care"]}
+            renamed_answer = await this.patch_draft(OperationRequest(None, {}, {}, None, body))
+            assert renamed_answer.body["form_state"]["departments"][0]["name"] == "Cardiac Care"
+        finally:
+            for store in stores:
+                await store.close()
 
     asyncio.run(scenario())
