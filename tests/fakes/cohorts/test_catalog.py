@@ -75,9 +75,9 @@ def active_choice_by_walking(catalog: dict[str, Any], value: bool) -> Any:
 def test_the_index_answers_as_the_walks_of_the_catalog_did(catalog, name):
     index = CatalogIndex.of(catalog)
     for kind in CATALOG_KINDS:
-        assert index.named(kind, name) == named_by_walking(catalog, kind, name)
+        assert list(index.named(kind, name)) == named_by_walking(catalog, kind, name)
         for entry in catalog[kind]:
-            assert index.named(kind, entry["name"]) == named_by_walking(
+            assert list(index.named(kind, entry["name"])) == named_by_walking(
                 catalog, kind, entry["name"]
             )
             assert entry["id"] in index.known_ids

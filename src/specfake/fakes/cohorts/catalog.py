@@ -9,7 +9,7 @@ by the next request, in this process or another sharing the store.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from specfake.fakes.cohorts.fields import CATALOG_KINDS, Json
@@ -23,7 +23,7 @@ class CatalogIndex:
     """What one catalog can name, indexed; build it with :meth:`of`."""
 
     entries: Mapping[str, Mapping[str, Json]]  # kind → id → entry
-    by_name: Mapping[str, Mapping[str, list[Json]]]  # kind → casefolded name → entries
+    by_name: Mapping[str, Mapping[str, Sequence[Json]]]  # kind → casefolded name → entries
     flag_of: Mapping[str, Json]  # option id → its flag
     known_ids: frozenset[str]  # every entry and flag option id
     # active: true|false → the cohort_active option it adds and the sibling options it drops
@@ -59,9 +59,9 @@ class CatalogIndex:
             ),
         )
 
-    def named(self, kind: str, name: str) -> list[Json]:
+    def named(self, kind: str, name: str) -> Sequence[Json]:
         """Catalog entries called ``name``, ignoring case and surrounding spaces."""
-        return self.by_name[kind].get(name.strip().casefold(), [])
+        return self.by_name[kind].get(name.strip().casefold(), ())
 
 
 def _active_choice(options: tuple[Json, ...], value: bool) -> tuple[str, tuple[str, ...]] | None:

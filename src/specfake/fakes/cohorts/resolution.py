@@ -76,7 +76,7 @@ def _resolve(body: Json, world: _World, now: str) -> tuple[Json, list[Json]]:
     return {"fields": fields, "active": active}, created
 
 
-def _name_error(pair: _Pair, name: str, matches: list[Json]) -> str:
+def _name_error(pair: _Pair, name: str, matches: Sequence[Json]) -> str:
     if not matches:
         return f"no {pair.noun} is named {name!r}"
     ids = ", ".join(entry["id"] for entry in matches)
