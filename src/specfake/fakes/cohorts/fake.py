@@ -1,5 +1,6 @@
 """``CohortFake``: routes a ``POST /cohort/draft`` body to an ack, a patch or a create, under
-an idempotency-key reservation, and writes drafts with compare-and-set."""
+an idempotency key (reserved first when the client sent it), and writes drafts with
+compare-and-set."""
 
 from __future__ import annotations
 
