@@ -12,14 +12,16 @@ Rules (docs page 002 plus the decisions written down in ``docs/cohort-drafts.md`
 * ``soft`` stages a change instead of applying it: a proposal on the draft, or a whole dormant
   draft. The ack applies or discards it; while it waits, the draft takes no other change.
 * An idempotency key is reserved with a compare-and-set before any work, so of N concurrent
-  retries exactly one does the work and the others wait for its answer and replay it.
+  retries exactly one does the work and the others wait for its answer and replay it. A key
+  the fake generates (the body sent none) cannot be raced for: it is remembered with its answer.
+* The catalog is indexed once per store revision (``catalog``), not walked per request.
 """
 
 from __future__ import annotations
 
+from specfake.fakes.cohorts.catalog import ACTIVE_FLAG
 from specfake.fakes.cohorts.fake import CohortFake, DraftChange
 from specfake.fakes.cohorts.fields import CATALOG_KINDS, CHANGE_FIELDS, PAIRS, Json
-from specfake.fakes.cohorts.resolution import ACTIVE_FLAG
 from specfake.fakes.cohorts.schemas import (
     CATALOG,
     CATALOG_SCHEMA,

@@ -6,7 +6,6 @@ None of these touch the store; the fake reads, applies one of them and compare-a
 from __future__ import annotations
 
 from specfake.errors import conflict
-from specfake.fakes.base import utc_now_iso
 from specfake.fakes.cohorts.fields import CHANGE_FIELDS, PAIRS, Json
 
 
@@ -38,11 +37,11 @@ def _new_draft(draft_id: str, now: str) -> Json:
     }
 
 
-def _proposal(key: str, body: Json, updates: Json | None) -> Json:
+def _proposal(key: str, body: Json, updates: Json | None, now: str) -> Json:
     changes = {name: value for name, value in body.items() if name in CHANGE_FIELDS}
     return {
         "idempotency_key": key,
-        "created_at": utc_now_iso(),
+        "created_at": now,
         "changes": changes,
         "updates": updates,
     }

@@ -1,15 +1,17 @@
 """``CohortFake``: routes a ``POST /cohort/draft`` body to an ack, a patch or a create, under
-an idempotency-key reservation, and writes drafts with compare-and-set."""
+an idempotency key (reserved first when the client sent it), and writes drafts with
+compare-and-set."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
-from uuid import uuid4
 
 from specfake.config import ServerConfig
 from specfake.errors import FieldError, conflict, not_found
 from specfake.fakes.base import Binding, utc_now_iso
+from specfake.fakes.cohorts.catalog import CatalogIndexes
 from specfake.fakes.cohorts.drafts import (
     _merged,
     _new_draft,
@@ -17,17 +19,25 @@ from specfake.fakes.cohorts.drafts import (
     _require_open,
     _revised,
 )
-from specfake.fakes.cohorts.fields import PAIRS, Json, _has_changes, _target_draft_id
+from specfake.fakes.cohorts.fields import (
+    RESOURCE_ID_FIELDS,
+    Json,
+    _has_changes,
+    _target_draft_id,
+)
 from specfake.fakes.cohorts.idempotency import (
     KEY_FIELD,
     _entry_fields,
     _fingerprint,
+    _finished_fields,
     _key_entry,
+    _remembered,
     _replayed_ack,
 )
+from specfake.fakes.cohorts.ids import new_id
 from specfake.fakes.cohorts.resolution import (
     _form_state,
-    _pointed,
+    _items,
     _resolve,
     _state_reference_errors,
     _World,
@@ -62,6 +72,7 @@ class CohortFake:
 
     def __init__(self, store: StateStore, config: ServerConfig) -> None:
         self._store = store
+        self._catalogs = CatalogIndexes(EMPTY_CATALOG)
         capacity = CollectionLimit(capacity=config.max_records)
         store.set_limit(DRAFTS, capacity)
         store.set_limit(RESOURCES, capacity)
@@ -115,11 +126,14 @@ class CohortFake:
         draft_id = _target_draft_id(body)
         if "accept" in body:
             return await self._acknowledge(body["idempotency_key"], body["accept"], draft_id)
-        key = body.get("idempotency_key") or str(uuid4())
         soft = bool(body.get("soft")) and (draft_id is None or _has_changes(body))
-        return await self._once(
-            key, _fingerprint(body), soft, lambda: self._change(body, draft_id, key, soft)
-        )
+        given = body.get("idempotency_key")
+        key = given or new_id()
+        fingerprint = _fingerprint(body)
+        work = partial(self._change, body, draft_id, key, soft)
+        if given:
+            return await self._once(key, fingerprint, soft, work)
+        return await self._once_unshared(key, fingerprint, soft, work)
 
     # -- idempotency --------------------------------------------------------------------------
 
@@ -132,7 +146,20 @@ class CohortFake:
             fingerprint,
             work,
             fields=_entry_fields(soft),
-            finished=lambda response: {"draft_id": response["draft_id"]},
+            finished=_finished_fields,
+        )
+        return Outcome(200, response)
+
+    async def _once_unshared(
+        self, key: str, fingerprint: str, soft: bool, work: Callable[[], Awaitable[Json]]
+    ) -> Outcome:
+        """:meth:`_once` for a key this request generated: nobody can send it before the
+        answer names it, so no other request can race for it and there is nothing to reserve;
+        the key is remembered, as :meth:`_once` leaves it, once the answer exists (one write
+        instead of two). A failed request leaves nothing, as a released reservation does."""
+        response = await work()
+        await self._store.compare_and_set(
+            KEYS, key, None, _remembered(key, fingerprint, soft, response)
         )
         return Outcome(200, response)
 
@@ -197,11 +224,15 @@ class CohortFake:
         return await self._patch(body, draft_id, key, soft)
 
     async def _create(self, body: Json, key: str, soft: bool) -> Json:
-        updates = await self._updates_for(body)
         now = utc_now_iso()
-        draft = _merged(_new_draft(str(uuid4()), now), updates)
+        updates, world = await self._updates_for(body, now)
+        draft = _merged(_new_draft(new_id(), now), updates)
         if soft:
-            draft = {**draft, "status": "dormant", "pending_proposal": _proposal(key, body, None)}
+            draft = {
+                **draft,
+                "status": "dormant",
+                "pending_proposal": _proposal(key, body, None, now),
+            }
         # A fresh UUID: nobody can have written it, so this compare-and-set cannot lose.
         await self._store.compare_and_set(DRAFTS, draft["draft_id"], None, draft)
         message = (
@@ -210,17 +241,18 @@ class CohortFake:
             if soft
             else "Draft created."
         )
-        return await self._answer(draft["draft_id"], draft, key, message)
+        # The new draft names only what the body named and the resources it created.
+        return await self._answer(draft["draft_id"], draft, key, message, world)
 
     async def _patch(self, body: Json, draft_id: str, key: str, soft: bool) -> Json:
         _require_open((await self._require_draft(draft_id)).value)  # 404 and 409 before 422
-        updates = await self._updates_for(body)
         now = utc_now_iso()
+        updates, world = await self._updates_for(body, now)
 
         def change(draft: Json) -> Json:
             _require_open(draft)
             if soft:
-                return {**draft, "pending_proposal": _proposal(key, body, updates)}
+                return {**draft, "pending_proposal": _proposal(key, body, updates, now)}
             return _revised(_merged(draft, updates), now)
 
         draft = await self._update_draft(draft_id, change)
@@ -230,7 +262,7 @@ class CohortFake:
             if soft
             else "Draft updated."
         )
-        return await self._answer(draft_id, draft, key, message)
+        return await self._answer(draft_id, draft, key, message, await self._world(draft, world))
 
     async def _settle(self, draft_id: str, key: str, accept: bool) -> Json:
         """Apply or discard the proposal ``key`` staged on ``draft_id`` (a dormant draft is one)."""
@@ -272,15 +304,25 @@ class CohortFake:
             raise not_found(f"No cohort draft with id {draft_id!r}.")
         return record
 
-    async def _updates_for(self, body: Json) -> Json:
-        """The draft updates ``body`` asks for, with the resources its values create written."""
-        updates, created = _resolve(body, await self._world(body))
-        for resource in created:
-            await self._store.compare_and_set(RESOURCES, resource["id"], None, resource)
-        return updates
+    async def _updates_for(self, body: Json, now: str) -> tuple[Json, _World]:
+        """The draft updates ``body`` asks for, with the resources its values create written
+        (at ``now``), and the world they were resolved in, those resources included."""
+        world = await self._world(body)
+        updates, created = _resolve(body, world, now)
+        if created:  # fresh UUIDs nobody uses: one round-trip for all of them
+            await self._store.append(RESOURCES, {resource["id"]: resource for resource in created})
+        return updates, world.with_resources(created)
 
-    async def _answer(self, draft_id: str, draft: Json | None, key: str, message: str) -> Json:
-        """The 200 body; ``form_state`` is left out only when the draft no longer exists."""
+    async def _answer(
+        self,
+        draft_id: str,
+        draft: Json | None,
+        key: str,
+        message: str,
+        world: _World | None = None,
+    ) -> Json:
+        """The 200 body; ``form_state`` is left out only when the draft no longer exists.
+        ``world``: one that knows everything ``draft`` names (read now when not given)."""
         response: Json = {
             "success": True,
             "draft_id": draft_id,
@@ -288,16 +330,24 @@ class CohortFake:
             "message": message,
         }
         if draft is not None:
-            response["form_state"] = _form_state(draft, await self._world(draft))
+            response["form_state"] = _form_state(
+                draft, world if world is not None else await self._world(draft)
+            )
         return response
 
-    async def _world(self, record: Json) -> _World:
-        """The catalog, and every resource ``record`` (a body or a draft) may refer to."""
-        catalog = await self._store.get(CATALOG, _CATALOG_RECORD)
-        resources: dict[str, Json] = {}
-        for name in (*(pair.ids for pair in PAIRS if not pair.in_catalog), "pending_ids"):
-            for _, resource_id in _pointed(record, name):
+    async def _world(self, record: Json, known: _World | None = None) -> _World:
+        """The catalog, and every resource ``record`` (a body or a draft) may refer to; with
+        ``known``, its catalog and resources, and only the resources it lacks read."""
+        if known is None:
+            index = self._catalogs.index_of(await self._store.get(CATALOG, _CATALOG_RECORD))
+            resources: dict[str, Json] = {}
+        else:
+            index, resources = known.index, dict(known.resources)
+        for name in RESOURCE_ID_FIELDS:
+            for resource_id in _items(record, name):
+                if resource_id in resources:
+                    continue
                 found = await self._store.get(RESOURCES, resource_id)
                 if found is not None:
                     resources[resource_id] = found.value
-        return _World(catalog.value if catalog else EMPTY_CATALOG, resources)
+        return _World(index, resources)

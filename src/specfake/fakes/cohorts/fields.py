@@ -7,7 +7,7 @@ at the bottom of the package and import nothing from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from specfake.errors import FieldError, Problem
@@ -22,24 +22,21 @@ CATALOG_KINDS = ("departments", "simulations", "profiles")
 class _Pair:
     """A request's value field and its id field (``departments``/``department_ids``).
 
-    ``kind`` is a catalog section or a resource kind; the draft stores the id field.
+    ``kind`` is a catalog section or a resource kind; the draft stores the id field. The
+    other attributes follow from these three, derived once: requests read them for every pair.
     """
 
     values: str
     ids: str
     kind: str
+    many: bool = field(init=False)  # a list of ids, not one
+    in_catalog: bool = field(init=False)  # names resolve against the catalog
+    noun: str = field(init=False)  # one of the kind, as error messages name it
 
-    @property
-    def many(self) -> bool:
-        return self.ids.endswith("_ids")
-
-    @property
-    def in_catalog(self) -> bool:
-        return self.kind in CATALOG_KINDS
-
-    @property
-    def noun(self) -> str:
-        return self.kind.removesuffix("s").replace("_", " ")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "many", self.ids.endswith("_ids"))
+        object.__setattr__(self, "in_catalog", self.kind in CATALOG_KINDS)
+        object.__setattr__(self, "noun", self.kind.removesuffix("s").replace("_", " "))
 
 
 PAIRS = (
@@ -52,6 +49,8 @@ PAIRS = (
     _Pair("simulation_availability", "simulation_availability_ids", "simulation_availability"),
     _Pair("profile_personas", "profile_persona_ids", "profile_persona"),
 )
+# The fields of a body or a draft that may hold resource ids (pending_ids: catalog ids too).
+RESOURCE_ID_FIELDS = (*(pair.ids for pair in PAIRS if not pair.in_catalog), "pending_ids")
 CHANGE_FIELDS = frozenset(
     {name for pair in PAIRS for name in (pair.values, pair.ids)}
     | {"flag_ids", "active", "pending_ids"}

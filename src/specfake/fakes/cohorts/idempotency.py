@@ -26,6 +26,23 @@ def _key_entry(key: str, request_fingerprint: str, soft: bool) -> Json:
     return new_entry(key, request_fingerprint, **_entry_fields(soft))
 
 
+def _finished_fields(response: Json) -> Json:
+    """What a cohort key remembers of its answer besides the answer: the draft it names."""
+    return {"draft_id": response["draft_id"]}
+
+
+def _remembered(key: str, request_fingerprint: str, soft: bool, response: Json) -> Json:
+    """The entry the engine leaves for ``key`` once its request answered ``response`` (what
+    :meth:`~specfake.fakes.idempotency.IdempotencyKeys.once` writes, minus its reservation),
+    for a key that needed no reservation."""
+    return {
+        **_key_entry(key, request_fingerprint, soft),
+        "state": "done",
+        "response": response,
+        **_finished_fields(response),
+    }
+
+
 def _replayed_ack(ack: Json, accept: bool, key: str) -> Outcome:
     if ack["accept"] != accept:
         given = "accepted" if ack["accept"] else "rejected"

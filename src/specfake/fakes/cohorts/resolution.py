@@ -7,58 +7,42 @@ A draft stores ids only; this module is the one place that knows what they point
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
-from uuid import uuid4
 
 from specfake.errors import FieldError, validation_failed
-from specfake.fakes.base import utc_now_iso
-from specfake.fakes.cohorts.fields import CATALOG_KINDS, PAIRS, Json, _Pair
+from specfake.fakes.cohorts.catalog import ACTIVE_FLAG, CatalogIndex
+from specfake.fakes.cohorts.fields import PAIRS, Json, _Pair
+from specfake.fakes.cohorts.ids import new_id
 from specfake.fakes.cohorts.schemas import DRAFTS
-
-ACTIVE_FLAG = "cohort_active"
 
 
 class _World:
-    """What ids can name: the catalog, and the resources that were looked up."""
+    """What ids can name: the catalog (indexed), and the resources that were looked up."""
 
-    def __init__(self, catalog: Json, resources: Mapping[str, Json]) -> None:
-        self.catalog = catalog
+    def __init__(self, index: CatalogIndex, resources: Mapping[str, Json]) -> None:
+        self.index = index
         self.resources = resources
-        self._entries = {kind: {e["id"]: e for e in catalog[kind]} for kind in CATALOG_KINDS}
-        self.flag_of = {
-            option["id"]: flag for flag in catalog["flags"] for option in flag["options"]
-        }
 
     def find(self, pair: _Pair, item_id: str) -> Json | None:
         if pair.in_catalog:
-            return self._entries[pair.kind].get(item_id)
+            return self.index.entries[pair.kind].get(item_id)
         resource = self.resources.get(item_id)
         return resource if resource is not None and resource["kind"] == pair.kind else None
 
-    def named(self, kind: str, name: str) -> list[Json]:
-        """Catalog entries called ``name``, ignoring case and surrounding spaces."""
-        wanted = name.strip().casefold()
-        return [entry for entry in self.catalog[kind] if entry["name"].casefold() == wanted]
-
     def knows(self, item_id: str) -> bool:
-        return (
-            item_id in self.resources
-            or item_id in self.flag_of
-            or any(item_id in entries for entries in self._entries.values())
-        )
+        return item_id in self.resources or item_id in self.index.known_ids
 
-    def active_options(self) -> list[Json]:
-        return [
-            option
-            for flag in self.catalog["flags"]
-            if flag["key"] == ACTIVE_FLAG
-            for option in flag["options"]
-        ]
+    def with_resources(self, created: list[Json]) -> _World:
+        """This world and the resources just ``created``."""
+        if not created:
+            return self
+        return _World(self.index, {**self.resources, **{item["id"]: item for item in created}})
 
 
-def _resolve(body: Json, world: _World) -> tuple[Json, list[Json]]:
-    """The updates ``body`` asks for and the resources to create, or a 422 listing each fault."""
+def _resolve(body: Json, world: _World, now: str) -> tuple[Json, list[Json]]:
+    """The updates ``body`` asks for and the resources to create (at ``now``), or a 422
+    listing each fault."""
     errors = _reference_errors(body, world)
     fields: Json = {}
     created: list[Json] = []
@@ -69,16 +53,17 @@ def _resolve(body: Json, world: _World) -> tuple[Json, list[Json]]:
                 for name in (pair.values, pair.ids)
             )
         elif pair.values in body or pair.ids in body:
-            ids = [item_id for _, item_id in _pointed(body, pair.ids)]
-            for pointer, value in _pointed(body, pair.values):
+            ids = list(_items(body, pair.ids))
+            for number, value in enumerate(_items(body, pair.values)):
                 if not pair.in_catalog:
-                    created.append(_new_resource(pair.kind, value))
+                    created.append(_new_resource(pair.kind, value, now))
                     ids.append(created[-1]["id"])
                     continue
-                matches = world.named(pair.kind, value)
+                matches = world.index.named(pair.kind, value)
                 if len(matches) == 1:
                     ids.append(matches[0]["id"])
                 else:
+                    pointer = _pointer(body, pair.values, number)
                     errors.append(FieldError("body", pointer, _name_error(pair, value, matches)))
             fields[pair.ids] = list(dict.fromkeys(ids)) if pair.many else ids[0]
     for name in ("flag_ids", "pending_ids"):
@@ -91,7 +76,7 @@ def _resolve(body: Json, world: _World) -> tuple[Json, list[Json]]:
     return {"fields": fields, "active": active}, created
 
 
-def _name_error(pair: _Pair, name: str, matches: list[Json]) -> str:
+def _name_error(pair: _Pair, name: str, matches: Sequence[Json]) -> str:
     if not matches:
         return f"no {pair.noun} is named {name!r}"
     ids = ", ".join(entry["id"] for entry in matches)
@@ -102,9 +87,9 @@ def _active_update(body: Json, world: _World) -> tuple[Json | None, list[FieldEr
     """``active: bool`` as the cohort_active option to add and its siblings to drop."""
     if "active" not in body:
         return None, []
-    options = world.active_options()
-    chosen = [option for option in options if option["value"] is body["active"]]
-    if not chosen:
+    value = body["active"]
+    choice = world.index.active_choices.get(value) if isinstance(value, bool) else None
+    if choice is None:
         return None, [
             FieldError(
                 "body",
@@ -112,17 +97,17 @@ def _active_update(body: Json, world: _World) -> tuple[Json | None, list[FieldEr
                 f"the catalog has no {ACTIVE_FLAG} option for {json.dumps(body['active'])}",
             )
         ]
-    siblings = [option["id"] for option in options if option is not chosen[0]]
+    add, drop = choice
     contradicting = [
-        FieldError("body", pointer, f"contradicts active: {json.dumps(body['active'])}")
+        FieldError("body", pointer, f"contradicts active: {json.dumps(value)}")
         for pointer, option_id in _pointed(body, "flag_ids")
-        if option_id in siblings
+        if option_id in drop
     ]
     if contradicting:
         contradicting.insert(
             0, FieldError("body", "/active", f"contradicts the {ACTIVE_FLAG} option in flag_ids")
         )
-    return {"add": chosen[0]["id"], "drop": siblings}, contradicting
+    return {"add": add, "drop": list(drop)}, contradicting
 
 
 def _reference_errors(record: Json, world: _World, prefix: str = "") -> list[FieldError]:
@@ -131,12 +116,13 @@ def _reference_errors(record: Json, world: _World, prefix: str = "") -> list[Fie
     errors = [
         FieldError("body", pointer, f"no {pair.noun} has id {item_id!r}")
         for pair in PAIRS
+        if pair.ids in record
         for pointer, item_id in _pointed(record, pair.ids, prefix)
         if world.find(pair, item_id) is None
     ]
     options: dict[str, list[tuple[str, str]]] = {}
     for pointer, option_id in _pointed(record, "flag_ids", prefix):
-        flag = world.flag_of.get(option_id)
+        flag = world.index.flag_of.get(option_id)
         if flag is None:
             errors.append(FieldError("body", pointer, f"no flag option has id {option_id!r}"))
         else:
@@ -157,7 +143,7 @@ def _reference_errors(record: Json, world: _World, prefix: str = "") -> list[Fie
 def _state_reference_errors(
     catalog: Json, drafts: list[Json], resources: list[Json]
 ) -> list[FieldError]:
-    world = _World(catalog, {resource["id"]: resource for resource in resources})
+    world = _World(CatalogIndex.of(catalog), {resource["id"]: resource for resource in resources})
     errors = []
     for number, draft in enumerate(drafts):
         where = f"/{DRAFTS}/{number}"
@@ -169,29 +155,45 @@ def _state_reference_errors(
     return errors
 
 
-def _pointed(record: Mapping[str, Any], name: str, prefix: str = "") -> Iterator[tuple[str, Any]]:
+def _pointed(record: Mapping[str, Any], name: str, prefix: str = "") -> list[tuple[str, Any]]:
     """``(JSON Pointer, item)`` for each item of the list field ``name``, or for the field
     itself when it is a single value; nothing when it is absent or null."""
+    items = _items(record, name)
+    if not items:  # most fields of most bodies
+        return []
+    return [(_pointer(record, name, number, prefix), item) for number, item in enumerate(items)]
+
+
+def _pointer(record: Mapping[str, Any], name: str, number: int, prefix: str = "") -> str:
+    """The JSON Pointer :func:`_pointed` gives the ``number``-th item of the field ``name``."""
+    if isinstance(record[name], list):
+        return f"{prefix}/{name}/{number}"
+    return f"{prefix}/{name}"
+
+
+def _items(record: Mapping[str, Any], name: str) -> Sequence[Any]:
+    """The items of the list field ``name``, or the field itself when it is a single value:
+    what :func:`_pointed` yields, without the pointers nobody reads when nothing is wrong."""
     value = record.get(name)
     if isinstance(value, list):
-        for index, item in enumerate(value):
-            yield f"{prefix}/{name}/{index}", item
-    elif value is not None:
-        yield f"{prefix}/{name}", value
+        return value
+    return () if value is None else (value,)
 
 
 def _form_state(draft: Json, world: _World) -> Json:
     """The draft as the response shows it: every id with its name or value."""
     state: Json = {key: draft[key] for key in ("draft_id", "status", "version")}
     for pair in PAIRS:
-        items = [_rendered(pair, item_id, world) for _, item_id in _pointed(draft, pair.ids)]
-        state[pair.values] = items if pair.many else next(iter(items), None)
-    active = {option["id"] for option in world.active_options() if option["value"] is True}
+        stored = draft[pair.ids]
+        if pair.many:
+            state[pair.values] = [_rendered(pair, item_id, world) for item_id in stored]
+        else:
+            state[pair.values] = None if stored is None else _rendered(pair, stored, world)
     proposal = draft["pending_proposal"]
     return {
         **state,
         "flag_ids": draft["flag_ids"],
-        "active": bool(active.intersection(draft["flag_ids"])),
+        "active": not world.index.active_true.isdisjoint(draft["flag_ids"]),
         "pending_ids": draft["pending_ids"],
         "pending_proposal": None
         if proposal is None
@@ -208,5 +210,5 @@ def _rendered(pair: _Pair, item_id: str, world: _World) -> Json:
     return {"id": item_id, "value": found["value"]}
 
 
-def _new_resource(kind: str, value: Any) -> Json:
-    return {"id": str(uuid4()), "kind": kind, "value": value, "created_at": utc_now_iso()}
+def _new_resource(kind: str, value: Any, now: str) -> Json:
+    return {"id": new_id(), "kind": kind, "value": value, "created_at": now}
