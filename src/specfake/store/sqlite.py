@@ -16,7 +16,6 @@ file. WAL mode lets readers go on while one writes.
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from specfake.store.base import CollectionFull, CollectionLimit, Versioned
+from specfake.store.json_text import decode, encode
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000  # how long the worker thread's connection waits for another writer
@@ -149,7 +149,7 @@ class SqliteStore:
             "AND written >= ?",
             (collection, key, self._oldest_kept(collection)),
         ).fetchone()
-        return None if row is None else Versioned(json.loads(row[0]), row[1])
+        return None if row is None else Versioned(decode(row[0]), row[1])
 
     async def compare_and_set(
         self, collection: str, key: str, expected_revision: int | None, value: Any | None
@@ -181,11 +181,11 @@ class SqliteStore:
                 where = (collection, key)
                 db.execute("DELETE FROM records WHERE collection = ? AND key = ?", where)
                 db.execute("COMMIT")
-                return Versioned(json.loads(row[0]), row[1])
+                return Versioned(decode(row[0]), row[1])
             if row is None:
                 self._check_capacity(db, collection)
             revision = self._next_revision(db)
-            text = _dumps(value)
+            text = encode(value)
             if row is None:
                 db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?)",
                            (collection, key, text, revision, self._clock()))  # fmt: skip
@@ -199,7 +199,7 @@ class SqliteStore:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        return Versioned(json.loads(text), revision)
+        return Versioned(decode(text), revision)
 
     async def append(self, collection: str, records: dict[str, Any]) -> None:
         await self._run(self._append, collection, records)
@@ -215,7 +215,7 @@ class SqliteStore:
                     continue
                 self._check_capacity(db, collection)
                 db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?)",
-                           (collection, key, _dumps(value), self._next_revision(db),
+                           (collection, key, encode(value), self._next_revision(db),
                             self._clock()))  # fmt: skip
             self._evict_expired(db, collection)
             self._evict_past_count(db, collection)
@@ -233,7 +233,7 @@ class SqliteStore:
             "ORDER BY rowid",
             (collection, self._oldest_kept(collection)),
         ).fetchall()
-        return [(key, Versioned(json.loads(value), revision)) for key, value, revision in rows]
+        return [(key, Versioned(decode(value), revision)) for key, value, revision in rows]
 
     async def snapshot(self, collections: list[str]) -> dict[str, dict[str, Any]]:
         return await self._run(self._snapshot, collections)
@@ -261,7 +261,7 @@ class SqliteStore:
                 db.execute("DELETE FROM records WHERE collection = ?", (collection,))
                 rows = []
                 for key, value in values.items():
-                    rows.append((collection, key, _dumps(value), self._next_revision(db), now))
+                    rows.append((collection, key, encode(value), self._next_revision(db), now))
                 db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
                 self._evict_past_count(db, collection)
             db.execute("COMMIT")
@@ -318,7 +318,3 @@ def _connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     connection.execute("PRAGMA synchronous=NORMAL")
     return connection
 
-
-def _dumps(value: Any) -> str:
-    """A stored value as compact JSON; what JSON has no type for (a YAML date) as its string."""
-    return json.dumps(value, separators=(",", ":"), default=str)
