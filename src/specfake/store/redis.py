@@ -2,7 +2,9 @@
 every worker and every server pointed at it, and kept across restarts as long as Redis is.
 
 Each compare-and-set is one Lua script (:mod:`specfake.store.redis_scripts`), atomic in
-Redis, one round-trip; a read is one ``HMGET``. ``restore`` replaces its collections in one
+Redis, one round-trip; a read is one ``HMGET``. Those two, which every request makes, go
+through :class:`~specfake.store.redis_direct.DirectCommands`, the rest through redis-py's
+client. ``restore`` replaces its collections in one
 ``MULTI``/``EXEC`` transaction, so other clients see the old state or the new one. Every key
 starts with a prefix (``?prefix=NAME:`` on the URL, default ``specfake:``), so servers with
 other specs can share one Redis. Collections with a ``max_age_seconds`` limit (idempotency
@@ -26,6 +28,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from specfake.errors import SpecfakeError
 from specfake.store import redis_scripts
 from specfake.store.base import CollectionFull, CollectionLimit, StoreUnavailable, Versioned
+from specfake.store.redis_direct import DirectCommands
 
 DEFAULT_PREFIX = "specfake:"
 MAX_CONNECTIONS = 64  # per process
@@ -48,6 +51,7 @@ class RedisStore:
             socket_connect_timeout=5,
         )  # fmt: skip
         self._redis = redis.Redis.from_pool(pool)
+        self._direct = DirectCommands(pool, max_connections=MAX_CONNECTIONS)
         self._compare_and_set = self._redis.register_script(redis_scripts.COMPARE_AND_SET)
         self._clear = self._redis.register_script(redis_scripts.CLEAR)
         self._evict = self._redis.register_script(redis_scripts.EVICT)
@@ -66,6 +70,7 @@ class RedisStore:
             ) from error
 
     async def close(self) -> None:
+        await self._direct.close()
         await self._redis.aclose()
 
     # -- key layout ------------------------------------------------------------------------
@@ -91,7 +96,8 @@ class RedisStore:
 
     async def get(self, collection: str, key: str) -> Versioned | None:
         with self._reaching():
-            fields = await self._redis.hmget(self._records(collection) + key, "rev", "v", "at")
+            record = self._records(collection) + key
+            fields = await self._direct.execute("HMGET", record, "rev", "v", "at")
         return self._versioned(collection, fields)
 
     async def compare_and_set(
@@ -110,8 +116,11 @@ class RedisStore:
             _bound(limit.capacity),
         ]
         with self._reaching():
-            result = await self._compare_and_set(
-                keys=[self._zset(collection), f"{self.prefix}revision"], args=arguments
+            result = await self._direct.run_script(
+                self._compare_and_set.sha,
+                redis_scripts.COMPARE_AND_SET,
+                [self._zset(collection), f"{self.prefix}revision"],
+                arguments,
             )
         if result is None:
             return None
