@@ -16,6 +16,8 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from specfake.store import redis_scripts
+from specfake.store.base import CollectionLimit
+from specfake.store.redis import NO_BOUNDS, script_bounds
 from specfake.store.redis_direct import DirectCommands
 
 
@@ -149,3 +151,8 @@ def test_connections_stay_within_the_bound(redis_url, run):
     replies, made = run(scenario())
     assert replies == [b"PONG"] * 20  # the raw reply: no client callback turns it into True
     assert made == 2
+
+
+def test_a_collection_without_limits_sends_no_bounds():
+    assert script_bounds(CollectionLimit()) == NO_BOUNDS
+    assert script_bounds(CollectionLimit(max_items=3, max_age_seconds=1.5)) == (3, 1.5, "")
