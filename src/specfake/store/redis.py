@@ -33,6 +33,7 @@ from specfake.store.redis_direct import DirectCommands
 DEFAULT_PREFIX = "specfake:"
 MAX_CONNECTIONS = 64  # per process
 RESTORE_BATCH = 1000  # records per HSET batch queued in the restore transaction
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)  # answered 503: StoreUnavailable
 NO_BOUNDS = ("", "", "")  # the script arguments of a collection without limits
 
 
@@ -107,9 +108,11 @@ class RedisStore:
             return bool(await self._redis.set(f"{self.prefix}loaded", 1, nx=True))
 
     async def get(self, collection: str, key: str) -> Versioned | None:
-        with self._reaching():
-            record = self._key_names(collection)[1] + key
+        record = self._key_names(collection)[1] + key
+        try:  # not ``_reaching``: the two calls every request makes skip a context manager
             fields = await self._direct.execute("HMGET", record, "rev", "v", "at")
+        except UNREACHABLE as error:
+            raise self._unavailable(error) from error
         return self._versioned(collection, fields)
 
     async def compare_and_set(
@@ -120,13 +123,15 @@ class RedisStore:
         expected = "" if expected_revision is None else expected_revision
         bounds = self._script_bounds.get(collection, NO_BOUNDS)
         arguments = [records, key, expected, text, repr(self._clock()), *bounds]
-        with self._reaching():
+        try:
             result = await self._direct.run_script(
                 self._compare_and_set.sha,
                 redis_scripts.COMPARE_AND_SET,
                 [zset, self._counter],
                 arguments,
             )
+        except UNREACHABLE as error:
+            raise self._unavailable(error) from error
         if result is None:
             return None
         if result == redis_scripts.FULL:
@@ -233,8 +238,11 @@ class RedisStore:
         """A connection failure or timeout as :class:`StoreUnavailable` (a 503)."""
         try:
             yield
-        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-            raise StoreUnavailable(f"Redis at {self.url} did not answer ({error})") from error
+        except UNREACHABLE as error:
+            raise self._unavailable(error) from error
+
+    def _unavailable(self, error: BaseException) -> StoreUnavailable:
+        return StoreUnavailable(f"Redis at {self.url} did not answer ({error})")
 
     def _versioned(self, collection: str, fields: list[bytes | None]) -> Versioned | None:
         """A record from its ``rev``, ``v`` and ``at`` fields; ``None`` if it is missing or
