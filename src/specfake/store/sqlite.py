@@ -123,7 +123,10 @@ class SqliteStore:
             checkpoint.add_done_callback(self._checkpoints.discard)
 
     def _checkpoint(self) -> None:
-        self._db().execute("PRAGMA wal_checkpoint(PASSIVE)")
+        """All of the WAL into the file, and the next write starts the WAL over: point writes
+        meanwhile find the file locked and wait here. (A passive checkpoint would never catch
+        up with writes that go on while it runs, and the WAL would grow without end.)"""
+        self._db().execute("PRAGMA wal_checkpoint(RESTART)")
 
     # -- the StateStore interface ----------------------------------------------------------
 
