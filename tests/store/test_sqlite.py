@@ -10,6 +10,7 @@ from pathlib import Path
 from specfake.store.sqlite import CHECKPOINT_EVERY, SqliteStore
 
 PAGE = 4096
+WRITES = CHECKPOINT_EVERY * 8
 
 
 def test_point_writes_keep_the_wal_bounded(tmp_path: Path, run):
@@ -23,15 +24,16 @@ def test_point_writes_keep_the_wal_bounded(tmp_path: Path, run):
         await store.open()
         record = await store.compare_and_set("things", "a", None, value)
         largest = 0
-        for _ in range(CHECKPOINT_EVERY * 8):
+        for _ in range(WRITES):
             record = await store.compare_and_set("things", "a", record.revision, value)
             await asyncio.sleep(0)  # as between requests
             largest = max(largest, wal.stat().st_size)
         await store.close()
         return largest
 
-    # Without checkpoints the WAL would hold every write (two pages or more each).
-    assert 0 < run(largest_wal()) < CHECKPOINT_EVERY * 2 * PAGE * 2
+    # Without checkpoints the WAL holds every write, two pages or more each (16.9 MB here);
+    # with them ~2 MB, more on a busy machine, where the checkpoint thread starts late.
+    assert 0 < run(largest_wal()) < WRITES * 2 * PAGE / 2
 
 
 def test_a_write_while_another_connection_holds_the_lock_waits_on_the_worker(tmp_path, run):

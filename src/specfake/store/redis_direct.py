@@ -49,7 +49,8 @@ class DirectCommands:
                 except RedisConnectionError:
                     if not reused:
                         raise
-                    # Closed while idle (Redis restarted): the command never reached Redis.
+                    # Most likely closed while idle (Redis restarted), so the command never
+                    # reached Redis; redis-py's client retries such a failure the same way.
                     return await self._round_trip(connection, arguments)
             finally:
                 self._idle.append(connection)
