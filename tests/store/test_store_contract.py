@@ -313,3 +313,12 @@ def test_redis_idempotency_keys_get_a_redis_ttl(redis_url, run):
         return seconds
 
     assert 3590 < run(ttl()) <= 3600
+
+
+def test_a_limit_set_after_a_collection_was_used_applies(store, run):
+    """Stores work out a collection's limits once (Redis: as script arguments): a later
+    ``set_limit`` must still count."""
+    run(store.compare_and_set("late", "a", None, 1))
+    store.set_limit("late", CollectionLimit(capacity=1))
+    with pytest.raises(CollectionFull):
+        run(store.compare_and_set("late", "b", None, 2))

@@ -2,7 +2,9 @@
 every worker and every server pointed at it, and kept across restarts as long as Redis is.
 
 Each compare-and-set is one Lua script (:mod:`specfake.store.redis_scripts`), atomic in
-Redis, one round-trip; a read is one ``HMGET``. ``restore`` replaces its collections in one
+Redis, one round-trip; a read is one ``HMGET``. Those two, which every request makes, go
+through :class:`~specfake.store.redis_direct.DirectCommands`, the rest through redis-py's
+client. ``restore`` replaces its collections in one
 ``MULTI``/``EXEC`` transaction, so other clients see the old state or the new one. Every key
 starts with a prefix (``?prefix=NAME:`` on the URL, default ``specfake:``), so servers with
 other specs can share one Redis. Collections with a ``max_age_seconds`` limit (idempotency
@@ -26,10 +28,13 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from specfake.errors import SpecfakeError
 from specfake.store import redis_scripts
 from specfake.store.base import CollectionFull, CollectionLimit, StoreUnavailable, Versioned
+from specfake.store.redis_direct import DirectCommands
 
 DEFAULT_PREFIX = "specfake:"
 MAX_CONNECTIONS = 64  # per process
 RESTORE_BATCH = 1000  # records per HSET batch queued in the restore transaction
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)  # answered 503: StoreUnavailable
+NO_BOUNDS = ("", "", "")  # the script arguments of a collection without limits
 
 
 class RedisStore:
@@ -42,12 +47,18 @@ class RedisStore:
         self.prefix = prefix
         self._clock = clock
         self._limits: dict[str, CollectionLimit] = {}
+        # Worked out once per collection, not on every call: its key names, and its limits as
+        # the compare-and-set script's arguments.
+        self._names: dict[str, tuple[str, str]] = {}
+        self._script_bounds: dict[str, tuple[str | float, str | float, str | float]] = {}
+        self._counter = f"{prefix}revision"
         # A burst waits for one of MAX_CONNECTIONS connections rather than opening more.
         pool = redis.BlockingConnectionPool.from_url(
             url, max_connections=MAX_CONNECTIONS, timeout=10, socket_timeout=10,
             socket_connect_timeout=5,
         )  # fmt: skip
         self._redis = redis.Redis.from_pool(pool)
+        self._direct = DirectCommands(pool, max_connections=MAX_CONNECTIONS)
         self._compare_and_set = self._redis.register_script(redis_scripts.COMPARE_AND_SET)
         self._clear = self._redis.register_script(redis_scripts.CLEAR)
         self._evict = self._redis.register_script(redis_scripts.EVICT)
@@ -66,22 +77,29 @@ class RedisStore:
             ) from error
 
     async def close(self) -> None:
+        await self._direct.close()
         await self._redis.aclose()
 
     # -- key layout ------------------------------------------------------------------------
 
     def _zset(self, collection: str) -> str:
-        return f"{self.prefix}keys:{quote(collection, safe='')}"
+        return self._key_names(collection)[0]
 
     def _records(self, collection: str) -> str:
-        """What every record key of ``collection`` starts with (the collection name is
-        percent-encoded, so it holds no ``:`` and two collections never share a key)."""
-        return f"{self.prefix}rec:{quote(collection, safe='')}:"
+        return self._key_names(collection)[1]
+
+    def _key_names(self, collection: str) -> tuple[str, str]:
+        """:func:`key_names` of ``collection``, remembered."""
+        names = self._names.get(collection)
+        if names is None:
+            names = self._names[collection] = key_names(self.prefix, collection)
+        return names
 
     # -- the StateStore interface ----------------------------------------------------------
 
     def set_limit(self, collection: str, limit: CollectionLimit) -> None:
         self._limits[collection] = limit
+        self._script_bounds[collection] = script_bounds(limit)
 
     async def claim_first_load(self) -> bool:
         """``SET NX``: of the workers and restarts on this Redis (and prefix), only the first
@@ -90,33 +108,34 @@ class RedisStore:
             return bool(await self._redis.set(f"{self.prefix}loaded", 1, nx=True))
 
     async def get(self, collection: str, key: str) -> Versioned | None:
-        with self._reaching():
-            fields = await self._redis.hmget(self._records(collection) + key, "rev", "v", "at")
+        record = self._key_names(collection)[1] + key
+        try:  # not ``_reaching``: the two calls every request makes skip a context manager
+            fields = await self._direct.execute("HMGET", record, "rev", "v", "at")
+        except UNREACHABLE as error:
+            raise self._unavailable(error) from error
         return self._versioned(collection, fields)
 
     async def compare_and_set(
         self, collection: str, key: str, expected_revision: int | None, value: Any | None
     ) -> Versioned | None:
-        limit = self._limits.get(collection, CollectionLimit())
+        zset, records = self._key_names(collection)
         text = b"" if value is None else _dumps(value)
-        arguments = [
-            self._records(collection),
-            key,
-            "" if expected_revision is None else expected_revision,
-            text,
-            repr(self._clock()),
-            _bound(limit.max_items),
-            _bound(limit.max_age_seconds),
-            _bound(limit.capacity),
-        ]
-        with self._reaching():
-            result = await self._compare_and_set(
-                keys=[self._zset(collection), f"{self.prefix}revision"], args=arguments
+        expected = "" if expected_revision is None else expected_revision
+        bounds = self._script_bounds.get(collection, NO_BOUNDS)
+        arguments = [records, key, expected, text, repr(self._clock()), *bounds]
+        try:
+            result = await self._direct.run_script(
+                self._compare_and_set.sha,
+                redis_scripts.COMPARE_AND_SET,
+                [zset, self._counter],
+                arguments,
             )
+        except UNREACHABLE as error:
+            raise self._unavailable(error) from error
         if result is None:
             return None
         if result == redis_scripts.FULL:
-            raise CollectionFull(collection, limit.capacity or 0)
+            raise CollectionFull(collection, self._limits[collection].capacity or 0)
         if isinstance(result, list):  # a delete: the record it deleted
             return Versioned(orjson.loads(result[1]), int(result[0]))
         return Versioned(orjson.loads(text), int(result))
@@ -127,7 +146,7 @@ class RedisStore:
             return
         limit = self._limits.get(collection, CollectionLimit())
         now = repr(self._clock())
-        bounds = [_bound(limit.max_items), _bound(limit.max_age_seconds), _bound(limit.capacity)]
+        bounds = script_bounds(limit)
         keys = [self._zset(collection), f"{self.prefix}revision"]
         with self._reaching():
             async with self._redis.pipeline(transaction=False) as pipe:
@@ -219,8 +238,11 @@ class RedisStore:
         """A connection failure or timeout as :class:`StoreUnavailable` (a 503)."""
         try:
             yield
-        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-            raise StoreUnavailable(f"Redis at {self.url} did not answer ({error})") from error
+        except UNREACHABLE as error:
+            raise self._unavailable(error) from error
+
+    def _unavailable(self, error: BaseException) -> StoreUnavailable:
+        return StoreUnavailable(f"Redis at {self.url} did not answer ({error})")
 
     def _versioned(self, collection: str, fields: list[bytes | None]) -> Versioned | None:
         """A record from its ``rev``, ``v`` and ``at`` fields; ``None`` if it is missing or
@@ -228,7 +250,8 @@ class RedisStore:
         revision, value, written = fields
         if revision is None or value is None:
             return None
-        max_age = self._limits.get(collection, CollectionLimit()).max_age_seconds
+        limit = self._limits.get(collection)
+        max_age = None if limit is None else limit.max_age_seconds
         if max_age is not None and written is not None and float(written) < self._clock() - max_age:
             return None
         return Versioned(orjson.loads(value), int(revision))
@@ -237,6 +260,19 @@ class RedisStore:
 def _dumps(value: Any) -> bytes:
     """JSON for a stored value; what JSON has no type for (a YAML date) as its string."""
     return orjson.dumps(value, default=str)
+
+
+def key_names(prefix: str, collection: str) -> tuple[str, str]:
+    """The key of ``collection``'s sorted set, and what every one of its record keys starts
+    with (the collection name is percent-encoded, so it holds no ``:`` and two collections
+    never share a key)."""
+    name = quote(collection, safe="")
+    return f"{prefix}keys:{name}", f"{prefix}rec:{name}:"
+
+
+def script_bounds(limit: CollectionLimit) -> tuple[str | float, str | float, str | float]:
+    """``limit`` as the compare-and-set script's last three arguments."""
+    return _bound(limit.max_items), _bound(limit.max_age_seconds), _bound(limit.capacity)
 
 
 def _bound(number: float | None) -> str | float:
