@@ -8,9 +8,11 @@ from starlette.requests import ClientDisconnect, Request
 
 from specfake.errors import Problem
 from specfake.pipeline.body import (
+    _LONG_DIGIT_RUN,
     MAX_NESTING,
     _parse_strictly,
     matched_media,
+    may_hold_a_long_number,
     parse_json,
     read_limited,
     receive_limited,
@@ -98,6 +100,21 @@ def json_like_bodies(draw) -> bytes:
     if mutation == "bytes":
         raw += draw(st.binary(max_size=3))
     return raw
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    raw=st.one_of(
+        json_like_bodies(),
+        st.binary(max_size=80),
+        st.lists(
+            st.sampled_from([b"1", b"0", b".", b" ", b"a", b",", b"99999999"]), max_size=40
+        ).map(b"".join),
+    )
+)
+def test_the_long_number_check_agrees_with_the_plain_pattern(raw: bytes):
+    """The digit count before the pattern only skips bodies the pattern cannot match."""
+    assert may_hold_a_long_number(raw) == (_LONG_DIGIT_RUN.search(raw) is not None)
 
 
 @settings(max_examples=1500, deadline=None)

@@ -98,9 +98,19 @@ def parse_json(raw: bytes) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return _parse_strictly(raw)
-    if _LONG_DIGIT_RUN.search(raw):  # maybe a number orjson rounded
+    if may_hold_a_long_number(raw):  # maybe a number orjson rounded
         return _parse_strictly(raw)
     return value
+
+
+def may_hold_a_long_number(raw: bytes) -> bool:
+    """Whether ``raw`` has 17 digits or points in a row (``_LONG_DIGIT_RUN``).
+
+    ``re`` tries the pattern at every byte (~15 µs on a 700-byte body); a body with fewer than
+    17 digits and points in all cannot hold such a run, and counting them is one C pass."""
+    if len(raw) - len(raw.translate(None, _DIGITS_AND_POINT)) < 17:
+        return False
+    return _LONG_DIGIT_RUN.search(raw) is not None
 
 
 def _parse_strictly(raw: bytes) -> Any:
@@ -184,6 +194,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # number (``_finite_float``); 19 digits are the shortest integer past 64 bits (orjson makes it
 # a float). Either is parsed strictly.
 _LONG_DIGIT_RUN = re.compile(rb"[0-9.]{17}")
+_DIGITS_AND_POINT = b"0123456789."
 
 
 def _nesting_depth(text: str) -> int:
