@@ -54,7 +54,7 @@ class Refusal(Exception):
     it; ``problem`` says what was wrong, for the journal."""
 
     def __init__(self, problem: Problem, outcome: Outcome) -> None:
-        super().__init__(str(problem))
+        super().__init__(problem)  # its text is made only if someone reads it
         self.problem = problem
         self.outcome = outcome
 

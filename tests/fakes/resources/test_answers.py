@@ -3,25 +3,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from specfake.errors import conflict, not_found
 from specfake.fakes.resources import answers
-from specfake.fakes.resources.plan import Bound, json_schema_of, plan_resources
+from specfake.fakes.resources.plan import Bound, json_schema_of
 from specfake.fakes.resources.schemas import view
-from specfake.spec import compile_operations, load_spec
-
-HERE = Path(__file__).parent
-SPECS = [HERE / "bookshop.openapi.yaml", HERE.parents[2] / "specs/plan-definitions.openapi.yaml",
-         HERE.parents[2] / "bench/things.openapi.yaml"]  # fmt: skip
-
-
-def bounds() -> list[Bound]:
-    loaded = [load_spec(path) for path in SPECS]
-    operations = [operation for spec in loaded for operation in compile_operations(spec)]
-    return plan_resources(operations, {spec.name: spec for spec in loaded})
+from tests.fakes.resources.planned import bounds
 
 
 def plain_body(bound: Bound, record: dict, status: int):
@@ -54,17 +41,3 @@ def test_a_memoized_record_answer_is_the_one_computed_afresh(bound):
         inner = body[bound.envelope] if bound.envelope else body
         assert inner == plain_body(bound, record, status)
     assert ("kept", status) in bound.memo
-
-
-def test_a_refusal_in_a_documented_body_is_the_same_from_the_memo():
-    memoized = 0
-    for bound in bounds():
-        for problem in (conflict("version 6 is not 7", currentVersionId=7),
-                        not_found("No book with id 'x'.")):  # fmt: skip
-            bound.memo.clear()
-            first = answers.refusal(bound, problem)  # computed from the schema
-            memoized += ("refusal properties", problem.status) in bound.memo
-            second = answers.refusal(bound, problem)  # from the memo, where it was kept
-            assert (first.status, first.body, first.headers) == (
-                second.status, second.body, second.headers)  # fmt: skip
-    assert memoized  # some operation documents a body of its own (petstore's {message})
