@@ -9,6 +9,7 @@ not document, a stored record missing a field the answer requires) is still sent
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from specfake.fakes.resources.plan import Bound, json_schema_of
@@ -42,17 +43,33 @@ def record_answer(
     """``record`` as the documented answer of ``status``: projected to the documented
     properties where declared (``answer: documented``) or where the schema is closed, wrapped
     in the envelope, with the envelope's other fields from the spec's example."""
-    operation = bound.operation
-    response = operation.response_for(status)
+    shape = bound.memoized(("record answer", status), lambda: record_shape(bound, status))
+    if shape is None:
+        return checked(bound, Outcome(status, None, headers=headers or {}))
+    body: Any = _project(record, shape.kept)
+    if bound.envelope is not None:
+        body = {**shape.fields, bound.envelope: body}
+    return checked(bound, Outcome(status, body, shape.media_type, headers or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordShape:
+    """How one operation answers a record with one status."""
+
+    kept: frozenset[str] | None  # the record's fields it keeps; ``None``: all of them
+    media_type: str
+    fields: dict[str, Any]  # the envelope's other fields (``message``...), if it has one
+
+
+def record_shape(bound: Bound, status: int) -> RecordShape | None:
+    """The shape of ``bound``'s record answers of ``status``, read from its documented
+    response once; ``None`` when that documents no JSON body."""
+    response = bound.operation.response_for(status)
     schema = json_schema_of(response)
     if schema is None:
-        return checked(bound, Outcome(status, None, headers=headers or {}))
-    kept = bound.memoized(("kept", status), lambda: _kept_of_answer(bound, schema))
-    body: Any = _project(record, kept)
-    if bound.envelope is not None:
-        fields = bound.memoized(("fields", status), lambda: _example_fields(operation, status))
-        body = {**fields, bound.envelope: body}
-    return checked(bound, Outcome(status, body, json_media(response), headers or {}))
+        return None
+    fields = _example_fields(bound.operation, status) if bound.envelope is not None else {}
+    return RecordShape(_kept_of_answer(bound, schema), json_media(response), fields)
 
 
 def list_answer(bound: Bound, records: list[Record], total: int, status: int) -> Outcome:

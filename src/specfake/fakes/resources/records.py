@@ -8,11 +8,11 @@ from __future__ import annotations
 import copy
 import random
 import re
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from specfake.errors import Problem, conflict
+from specfake.fakes.base import new_uuid
 from specfake.fakes.resources.declarations import Declaration
 from specfake.fakes.resources.plan import Bound, Resource, json_schema_of, success_response
 from specfake.fakes.resources.schemas import resolved, view
@@ -77,7 +77,7 @@ def new_id(bound: Bound, node: dict[str, Any]) -> Any:
         candidate = synthesize(node, bound.operation.schema_root, seed=random.randrange(2**32))
         if isinstance(candidate, str | int) and not isinstance(candidate, bool):
             return candidate
-    return str(uuid.uuid4())
+    return new_uuid()
 
 
 def is_integer(node: dict[str, Any]) -> bool:
@@ -155,7 +155,7 @@ def written(bound: Bound, record: Record, stored: Record, now: str) -> Record:
     ``stored`` record's (1 for a new one, whatever the body said), and the ``history`` copy
     appended to the stored history."""
     declaration = bound.declaration
-    request_id = str(uuid.uuid4()) if "$uuid" in declaration.set.values() else ""
+    request_id = new_uuid() if "$uuid" in declaration.set.values() else ""
     result = {**record, **{name: _value(value, now, request_id)
                            for name, value in declaration.set.items()}}  # fmt: skip
     field = bound.resource.version_field
