@@ -7,8 +7,11 @@ from __future__ import annotations
 import pytest
 
 from specfake.fakes.resources import answers
+from specfake.fakes.resources.answers import answer_errors
 from specfake.fakes.resources.plan import Bound, json_schema_of
 from specfake.fakes.resources.schemas import view
+from specfake.pipeline.outcome import Outcome
+from specfake.pipeline.response_check import response_errors
 from tests.fakes.resources.planned import bounds
 
 
@@ -45,3 +48,28 @@ def test_a_memoized_record_answer_is_the_one_computed_afresh(bound):
             expected = {**fields, bound.envelope: expected}
         assert body == expected
     assert ("record answer", status) in bound.memo
+
+
+def _outcomes(bound: Bound):
+    """Answers of every documented status and media type, valid (the spec's own mock body)
+    and not, with and without a header."""
+    for code, response in bound.operation.responses.items():
+        status = int(code) if code.isdigit() else 599
+        documented = answers.documented_body(bound.operation, status)
+        for media_type in [*response.media, "application/json", "text/plain"]:
+            for body in (documented, None, {}, {"unknown": 1}, [], "text", 7,
+                         {**documented, "id": None} if isinstance(documented, dict) else None):
+                for headers in ({}, {"ETag": '"3"'}, {"Location": "/x"}):
+                    yield Outcome(status, body, media_type, dict(headers))
+
+
+def test_the_quick_check_of_an_answer_is_the_full_one():
+    quick = failing = 0
+    for bound in bounds():
+        for outcome in _outcomes(bound):
+            errors = answer_errors(bound, outcome)
+            assert errors == response_errors(bound.operation, outcome)
+            failing += bool(errors)
+            validator = bound.memo[("body validator", outcome.status, outcome.media_type)]
+            quick += validator is not None and outcome.body is not None and not errors
+    assert quick > 100 and failing > 100  # both ways were taken, many times
