@@ -23,7 +23,7 @@ from specfake.fakes.resources import answers, inputs, records, state
 from specfake.fakes.resources.facts import OperationFacts, facts_of
 from specfake.fakes.resources.patching import merge_mode, patched
 from specfake.fakes.resources.plan import Bound, Resource, singular
-from specfake.fakes.resources.refusals import refusal
+from specfake.fakes.resources.refusals import refusal, undocumented_404
 from specfake.fakes.resources.stored import Exhausted, StoredResource
 from specfake.pipeline.outcome import Handler, OperationRequest, Outcome, Refusal
 from specfake.spec.defects import SpecWarning
@@ -283,7 +283,7 @@ class ResourceFake:
             found = await self._lookup(facts, resource, scope, record_id)
             # Never stored, and the spec documents no 404: the write starts from its example.
             base = found.value if found is not None else answers.example_record(bound, record_id)
-            problem = _refused(bound, request, base, str(record_id))
+            problem = records.refused(bound, request, base, str(record_id))
             if problem is not None:
                 raise Refusal(problem, refusal(bound, problem))
             now = utc_now_iso()  # after the checks: a refused write needs no time
@@ -363,7 +363,9 @@ class ResourceFake:
         if facts.documents_404:  # deleted or never stored, the same 404: no tombstone read
             _refuse(bound, problem)
         if await stored.is_buried(key):
-            self._undocumented_404(bound)
+            warning = undocumented_404(bound.operation)
+            if warning not in self._warnings:
+                self._warnings.append(warning)
             outcome = answers.warned(
                 answers.checked(bound, refusal(bound, problem)),
                 "the record was deleted; 404 answered, which this operation does not document",
@@ -379,28 +381,6 @@ class ResourceFake:
                 return False
         return True
 
-    def _undocumented_404(self, bound: Bound) -> None:
-        operation = bound.operation
-        pointer = f"/paths/{operation.path_template.replace('~', '~0').replace('/', '~1')}" \
-                  f"/{operation.method.lower()}/responses"  # fmt: skip
-        warning = SpecWarning(
-            operation.spec_name,
-            pointer,
-            "a deleted record is answered 404, which this operation does not document; "
-            "document the 404",
-        )
-        if warning not in self._warnings:
-            self._warnings.append(warning)
-
-
-def _refused(
-    bound: Bound, request: OperationRequest, record: Record, name: str
-) -> Problem | None:
-    """What the declared checks refuse, the record's state first, then its version."""
-    problem = records.refused_state(bound.declaration, record, name)
-    if problem is None:
-        problem = records.refused_version(bound.declaration, bound.resource, record, request)
-    return problem
 
 
 def _refuse(bound: Bound, problem: Problem) -> None:

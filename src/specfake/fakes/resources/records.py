@@ -90,6 +90,15 @@ def _is_uuid(node: dict[str, Any]) -> bool:
     return node.get("format") == "uuid" or not ({"pattern", "format", "enum"} & node.keys())
 
 
+def refused(bound: Bound, request: OperationRequest, record: Record, name: str) -> Problem | None:
+    """What the declared checks refuse of a write to ``record`` (``name``: its id, as text):
+    its state first, then its version."""
+    problem = refused_state(bound.declaration, record, name)
+    if problem is None:
+        problem = refused_version(bound.declaration, bound.resource, record, request)
+    return problem
+
+
 def refused_state(declaration: Declaration, record: Record, record_id: str) -> Problem | None:
     """A 409 when the record is not in a state ``requires`` allows."""
     for name, allowed in declaration.requires.items():
@@ -115,15 +124,16 @@ def refused_version(
     if rule.expected is None or field is None:
         return None
     expected = rule.expected.read(request)
-    if expected is None or _matches(rule.expected.location, expected, record.get(field)):
+    current = record.get(field)
+    if expected is None or _matches(rule.expected.location, expected, current):
         return None
     shown = _number(expected) if isinstance(expected, int | float) else repr(str(expected))
     return _conflict(
         rule.conflict,
         declaration,
         record,
-        {f"current{_capital(field)}": record.get(field)},
-        f"{rule.expected.label} {shown} does not match the current {field} {record.get(field)}; "
+        {f"current{_capital(field)}": current},
+        f"{rule.expected.label} {shown} does not match the current {field} {current}; "
         "fetch the record again and retry with its version.",
     )
 

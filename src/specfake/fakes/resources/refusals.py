@@ -18,6 +18,8 @@ from specfake.fakes.resources.answers import checked, documented_body, json_medi
 from specfake.fakes.resources.plan import Bound, json_schema_of
 from specfake.fakes.resources.schemas import view
 from specfake.pipeline.outcome import JSON, Outcome, problem_outcome
+from specfake.spec.compile import CompiledOperation
+from specfake.spec.defects import SpecWarning
 
 _TEXT_FIELDS = ("detail", "message", "error", "description", "title")
 _PROBLEM_MEMBERS = {"type", "title", "status", "detail"}
@@ -86,3 +88,15 @@ def shaped(problem: Problem, shape: RefusalShape) -> Outcome:
         if "code" in shape.properties and isinstance(body.get("code"), int):
             body["code"] = problem.status
     return Outcome(problem.status, body, shape.media_type, dict(problem.headers))
+
+
+def undocumented_404(operation: CompiledOperation) -> SpecWarning:
+    """The spec warning of an operation answering a deleted record's 404 it does not
+    document."""
+    path = operation.path_template.replace("~", "~0").replace("/", "~1")
+    return SpecWarning(
+        operation.spec_name,
+        f"/paths/{path}/{operation.method.lower()}/responses",
+        "a deleted record is answered 404, which this operation does not document; "
+        "document the 404",
+    )
