@@ -152,10 +152,11 @@ class ResourceFake:
     async def _answer(self, facts: OperationFacts, request: OperationRequest) -> Outcome:
         bound = facts.bound
         request = inputs.documented_only(request, facts.body_names)
-        scope = tuple(request.path[name] for name in bound.scope_parameters) if facts.ancestors \
-            else ()  # fmt: skip
-        if scope and not await self._parents_found(facts, scope):
-            return answers.example_answer(bound)
+        scope: tuple[Any, ...] = ()
+        if facts.ancestors:  # a nested record: its parents must be stored
+            scope = tuple(request.path[name] for name in bound.scope_parameters)
+            if not await self._parents_found(facts, scope):
+                return answers.example_answer(bound)
         role = bound.role
         if role == "list":
             return await self._list(facts, request, scope)
