@@ -38,9 +38,12 @@ class Outcome:
     checked: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OperationRequest:
-    """A request that passed auth and validation, as a fake sees it."""
+    """A request that passed auth and validation, as a fake sees it; read-only by contract
+    (a fake that needs another makes one with ``dataclasses.replace``). Not ``frozen``: one
+    is made for every request a fake answers, and a frozen dataclass's ``__init__`` costs
+    about a microsecond more, setting each field through ``object.__setattr__``."""
 
     operation: CompiledOperation
     path: Mapping[str, Any]
@@ -54,7 +57,7 @@ class Refusal(Exception):
     it; ``problem`` says what was wrong, for the journal."""
 
     def __init__(self, problem: Problem, outcome: Outcome) -> None:
-        super().__init__(str(problem))
+        super().__init__(problem)  # its text is made only if someone reads it
         self.problem = problem
         self.outcome = outcome
 

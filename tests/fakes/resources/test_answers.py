@@ -1,27 +1,18 @@
-"""The shapes of stored records' answers are read from the spec once per operation
-(``Bound.memoized``): each memoized answer equals the one computed from the schema afresh."""
+"""The shapes of stored records' answers are read from the spec once per operation and
+status (:func:`answers.record_shape`): each answer from its shape equals the one computed from
+the schema afresh."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from specfake.errors import conflict, not_found
 from specfake.fakes.resources import answers
-from specfake.fakes.resources.plan import Bound, json_schema_of, plan_resources
+from specfake.fakes.resources.answers import answer_errors
+from specfake.fakes.resources.plan import Bound, json_schema_of
 from specfake.fakes.resources.schemas import view
-from specfake.spec import compile_operations, load_spec
-
-HERE = Path(__file__).parent
-SPECS = [HERE / "bookshop.openapi.yaml", HERE.parents[2] / "specs/plan-definitions.openapi.yaml",
-         HERE.parents[2] / "bench/things.openapi.yaml"]  # fmt: skip
-
-
-def bounds() -> list[Bound]:
-    loaded = [load_spec(path) for path in SPECS]
-    operations = [operation for spec in loaded for operation in compile_operations(spec)]
-    return plan_resources(operations, {spec.name: spec for spec in loaded})
+from specfake.pipeline.outcome import Outcome
+from specfake.pipeline.response_check import response_errors
+from tests.fakes.resources.planned import bounds
 
 
 def plain_body(bound: Bound, record: dict, status: int):
@@ -51,20 +42,34 @@ def test_a_memoized_record_answer_is_the_one_computed_afresh(bound):
     bound.memo.clear()
     for _ in range(2):  # the first call fills the memo, the second reads it
         body = answers.record_answer(bound, dict(record), status).body
-        inner = body[bound.envelope] if bound.envelope else body
-        assert inner == plain_body(bound, record, status)
-    assert ("kept", status) in bound.memo
+        expected = plain_body(bound, record, status)
+        if bound.envelope is not None:
+            fields = answers._example_fields(bound.operation, status)
+            expected = {**fields, bound.envelope: expected}
+        assert body == expected
+    assert ("record answer", status) in bound.memo
 
 
-def test_a_refusal_in_a_documented_body_is_the_same_from_the_memo():
-    memoized = 0
+def _outcomes(bound: Bound):
+    """Answers of every documented status and media type, valid (the spec's own mock body)
+    and not, with and without a header."""
+    for code, response in bound.operation.responses.items():
+        status = int(code) if code.isdigit() else 599
+        documented = answers.documented_body(bound.operation, status)
+        for media_type in [*response.media, "application/json", "text/plain"]:
+            for body in (documented, None, {}, {"unknown": 1}, [], "text", 7,
+                         {**documented, "id": None} if isinstance(documented, dict) else None):
+                for headers in ({}, {"ETag": '"3"'}, {"Location": "/x"}):
+                    yield Outcome(status, body, media_type, dict(headers))
+
+
+def test_the_quick_check_of_an_answer_is_the_full_one():
+    quick = failing = 0
     for bound in bounds():
-        for problem in (conflict("version 6 is not 7", currentVersionId=7),
-                        not_found("No book with id 'x'.")):  # fmt: skip
-            bound.memo.clear()
-            first = answers.refusal(bound, problem)  # computed from the schema
-            memoized += ("refusal properties", problem.status) in bound.memo
-            second = answers.refusal(bound, problem)  # from the memo, where it was kept
-            assert (first.status, first.body, first.headers) == (
-                second.status, second.body, second.headers)  # fmt: skip
-    assert memoized  # some operation documents a body of its own (petstore's {message})
+        for outcome in _outcomes(bound):
+            errors = answer_errors(bound, outcome)
+            assert errors == response_errors(bound.operation, outcome)
+            failing += bool(errors)
+            validator = bound.memo[("body validator", outcome.status, outcome.media_type)]
+            quick += validator is not None and outcome.body is not None and not errors
+    assert quick > 100 and failing > 100  # both ways were taken, many times

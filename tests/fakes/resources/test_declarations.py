@@ -10,6 +10,8 @@ import yaml
 
 from specfake import ServerConfig
 from specfake.errors import SpecfakeError
+from specfake.fakes.resources.declarations import Source
+from specfake.pipeline.outcome import OperationRequest
 from specfake.store.memory import MemoryStore
 from specfake.world import build_world
 from tests.asgi import in_process
@@ -113,3 +115,29 @@ def test_a_read_the_pathway_docs_add_later_answers_what_the_patches_wrote(tmp_pa
     read = asyncio.run(scenario())
     assert read.status_code == 200
     assert (read.json()["title"], read.json()["versionId"]) == ("Read me", 8)
+
+
+def _pointed(document, pointer: str):
+    """A JSON Pointer (RFC 6901) walked on every call, as a source read the body before its
+    steps were unescaped once at start-up."""
+    value = document
+    for part in pointer.split("/")[1:]:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part.replace("~1", "/").replace("~0", "~"))
+    return value
+
+
+BODIES = [None, 7, "text", [1], {}, {"a": 1}, {"a": {"b": 2}}, {"a/b": 3, "m~n": 4, "": 5},
+          {"a": [1]}, {"a": {"b": {"c": None}}}, {"expectedVersionId": 6}]  # fmt: skip
+POINTERS = ["", "/", "/a", "/a/b", "/a/b/c", "/a~1b", "/m~0n", "/a/~01", "/expectedVersionId"]
+
+
+@pytest.mark.parametrize("pointer", POINTERS)
+def test_a_body_source_reads_what_its_pointer_points_at(pointer):
+    source = Source.parse(f"body.{pointer}")
+    for body in BODIES:
+        request = OperationRequest(None, {}, {}, None, body)  # type: ignore[arg-type]
+        assert source.read(request) == _pointed(body, pointer)
+    first = pointer.split("/")[1] if pointer else None
+    assert source.body_field == (first.replace("~1", "/").replace("~0", "~") if pointer else None)

@@ -1,7 +1,6 @@
 """Stored records answered in the shape the spec documents: the record itself or wrapped in
 an envelope (``{data: record, message}``, the other fields from the spec's example), a list
-bare or wrapped with its counts, and refusals (404, 409, 412) in the body the operation
-documents for them: petstore's 404 is ``{message}``, not problem+json.
+bare or wrapped with its counts (refusals: :mod:`specfake.fakes.resources.refusals`).
 
 Every answer is checked against the spec here: one the spec does not allow (a status it does
 not document, a stored record missing a field the answer requires) is still sent, with
@@ -10,21 +9,21 @@ not document, a stored record missing a field the answer requires) is still sent
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from specfake.errors import PROBLEM_CONTENT_TYPE, Problem
+from specfake.errors import FieldError
 from specfake.fakes.resources.plan import Bound, json_schema_of
 from specfake.fakes.resources.schemas import COUNT_PROPERTIES, list_property, property_names, view
 from specfake.pipeline.body import is_json_media
 from specfake.pipeline.mocker import WARNING_HEADER, checked_mock, header_safe
 from specfake.pipeline.negotiation import MockChoice, choose_mock
-from specfake.pipeline.outcome import Outcome, problem_outcome
+from specfake.pipeline.outcome import Outcome
 from specfake.pipeline.preferences import NO_PREFERENCES
 from specfake.pipeline.response_check import response_errors
 from specfake.spec.compile import CompiledOperation
 
 Record = dict[str, Any]
-_TEXT_FIELDS = ("detail", "message", "error", "description", "title")
 
 
 def success_status(operation: CompiledOperation, preferred: tuple[int, ...]) -> int | None:
@@ -45,17 +44,33 @@ def record_answer(
     """``record`` as the documented answer of ``status``: projected to the documented
     properties where declared (``answer: documented``) or where the schema is closed, wrapped
     in the envelope, with the envelope's other fields from the spec's example."""
-    operation = bound.operation
-    response = operation.response_for(status)
+    shape = bound.memoized(("record answer", status), lambda: record_shape(bound, status))
+    if shape is None:
+        return checked(bound, Outcome(status, None, headers=headers or {}))
+    body: Any = _project(record, shape.kept)
+    if bound.envelope is not None:
+        body = {**shape.fields, bound.envelope: body}
+    return checked(bound, Outcome(status, body, shape.media_type, headers or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordShape:
+    """How one operation answers a record with one status."""
+
+    kept: frozenset[str] | None  # the record's fields it keeps; ``None``: all of them
+    media_type: str
+    fields: dict[str, Any]  # the envelope's other fields (``message``...), if it has one
+
+
+def record_shape(bound: Bound, status: int) -> RecordShape | None:
+    """The shape of ``bound``'s record answers of ``status``, read from its documented
+    response once; ``None`` when that documents no JSON body."""
+    response = bound.operation.response_for(status)
     schema = json_schema_of(response)
     if schema is None:
-        return checked(bound, Outcome(status, None, headers=headers or {}))
-    kept = bound.memoized(("kept", status), lambda: _kept_of_answer(bound, schema))
-    body: Any = _project(record, kept)
-    if bound.envelope is not None:
-        fields = bound.memoized(("fields", status), lambda: _example_fields(operation, status))
-        body = {**fields, bound.envelope: body}
-    return checked(bound, Outcome(status, body, _json_media(response), headers or {}))
+        return None
+    fields = _example_fields(bound.operation, status) if bound.envelope is not None else {}
+    return RecordShape(_kept_of_answer(bound, schema), json_media(response), fields)
 
 
 def list_answer(bound: Bound, records: list[Record], total: int, status: int) -> Outcome:
@@ -71,7 +86,7 @@ def list_answer(bound: Bound, records: list[Record], total: int, status: int) ->
     documented = bound.declaration.answer == "documented"
     if outer.is_array:
         items = [_projected(record, outer.items or {}, root, documented) for record in records]
-        return checked(bound, Outcome(status, items, _json_media(response)))
+        return checked(bound, Outcome(status, items, json_media(response)))
     name = list_property(schema, root) or "data"
     items_schema = view(outer.properties.get(name, {}), root).items or {}
     fields = bound.memoized(("fields", status), lambda: _example_fields(operation, status))
@@ -82,40 +97,7 @@ def list_answer(bound: Bound, records: list[Record], total: int, status: int) ->
     for count in COUNT_PROPERTIES:
         if count in outer.properties:
             body[count] = total
-    return checked(bound, Outcome(status, body, _json_media(response)))
-
-
-def refusal(bound: Bound, problem: Problem) -> Outcome:
-    """``problem`` in the body the operation documents for its status: a problem document
-    where the spec says so (or says nothing), else the documented example with its text
-    fields saying what went wrong and the problem's extensions where the schema has them."""
-    operation = bound.operation
-    response = operation.response_for(problem.status)
-    if response is not None and not response.media:  # documented without a body: none
-        return checked(bound, Outcome(problem.status, None, headers=dict(problem.headers)))
-    schema = json_schema_of(response)
-    if response is None or schema is None or PROBLEM_CONTENT_TYPE in response.media:
-        return checked(bound, problem_outcome(problem))
-    properties = bound.memoized(("refusal properties", problem.status),
-                                lambda: view(schema, operation.schema_root).properties)  # fmt: skip
-    if {"type", "title", "status", "detail"} & set(properties) >= {"title", "detail"}:
-        return checked(bound, problem_outcome(problem))
-    body = bound.memoized(("documented", problem.status),
-                          lambda: documented_body(operation, problem.status))  # fmt: skip
-    if isinstance(body, dict):
-        body = dict(body)
-        for name in _TEXT_FIELDS:
-            if name in properties and view(properties[name], operation.schema_root).is_object:
-                continue
-            if name in properties:
-                body[name] = problem.detail
-        for name, value in problem.extensions.items():
-            if name in properties:
-                body[name] = value
-        if "code" in properties and isinstance(body.get("code"), int):
-            body["code"] = problem.status
-    outcome = Outcome(problem.status, body, _json_media(response), dict(problem.headers))
-    return checked(bound, outcome)
+    return checked(bound, Outcome(status, body, json_media(response)))
 
 
 def example_answer(bound: Bound, record_id: str | None = None) -> Outcome:
@@ -149,7 +131,7 @@ def example_record(bound: Bound, record_id: Any) -> Record:
 
 def checked(bound: Bound, outcome: Outcome) -> Outcome:
     """``outcome``, marked as checked against the spec, with a warning if it breaks it."""
-    errors = response_errors(bound.operation, outcome) if _checkable(outcome) else []
+    errors = answer_errors(bound, outcome) if _checkable(outcome) else []
     if errors and WARNING_HEADER not in outcome.headers:
         first = errors[0]
         outcome.headers[WARNING_HEADER] = header_safe(
@@ -158,6 +140,30 @@ def checked(bound: Bound, outcome: Outcome) -> Outcome:
         )
     outcome.checked = True
     return outcome
+
+
+def answer_errors(bound: Bound, outcome: Outcome) -> list[FieldError]:
+    """:func:`response_errors` of ``outcome``, the common case first: a body its schema
+    accepts, of a status whose response documents no headers, is known right by one
+    ``is_valid`` call (no walk of the documented headers, no list of failures to make)."""
+    status, media_type = outcome.status, outcome.media_type
+    validator = bound.memoized(
+        ("body validator", status, media_type),
+        lambda: _headerless_validator(bound, status, media_type),
+    )
+    if validator is not None and outcome.body is not None and validator.is_valid(outcome.body):
+        return []
+    return response_errors(bound.operation, outcome)
+
+
+def _headerless_validator(bound: Bound, status: int, media_type: str) -> Any:
+    """The body validator of ``status``'s response in ``media_type`` when that response
+    documents no headers; ``None`` otherwise."""
+    response = bound.operation.response_for(status)
+    if response is None or response.headers:
+        return None
+    media = response.media.get(media_type)
+    return media.validator if media is not None else None
 
 
 def warned(outcome: Outcome, message: str) -> Outcome:
@@ -203,7 +209,7 @@ def documented_body(operation: CompiledOperation, status: int) -> Any:
     response = operation.response_for(status)
     if response is None:
         return None
-    media_type = _json_media(response)
+    media_type = json_media(response)
     media = response.media.get(media_type)
     examples = media.examples if media is not None else {}
     example = next(iter(examples.values()), None)
@@ -211,7 +217,8 @@ def documented_body(operation: CompiledOperation, status: int) -> Any:
     return checked_mock(operation, choice, None).body
 
 
-def _json_media(response: Any) -> str:
+def json_media(response: Any) -> str:
+    """The first JSON media type ``response`` documents, else ``application/json``."""
     if response is not None:
         for media_type in response.media:
             if is_json_media(media_type):

@@ -74,11 +74,14 @@ class Source:
 
     location: Literal["body", "header", "query"]
     name: str  # the JSON Pointer for the body
+    steps: tuple[str, ...] = ()  # the body pointer's member names, unescaped, outermost first
 
     @classmethod
     def parse(cls, text: str) -> Source:
         location, _, name = text.partition(".")
-        return cls(location, name)  # type: ignore[arg-type]  # checked by the schema
+        steps = tuple(part.replace("~1", "/").replace("~0", "~")
+                      for part in name.split("/")[1:]) if location == "body" else ()  # fmt: skip
+        return cls(location, name, steps)  # type: ignore[arg-type]  # checked by the schema
 
     def read(self, request: OperationRequest) -> Any:
         """The value, or ``None`` when the request does not carry it."""
@@ -87,18 +90,18 @@ class Source:
         if self.location == "query":
             return request.query.get(self.name)
         value = request.body
-        for part in self.name.split("/")[1:]:
+        for step in self.steps:
             if not isinstance(value, dict):
                 return None
-            value = value.get(part.replace("~1", "/").replace("~0", "~"))
+            value = value.get(step)
         return value
 
     @property
     def body_field(self) -> str | None:
         """The top-level body member this source reads, if it reads the body."""
-        if self.location != "body" or not self.name:
+        if self.location != "body" or not self.steps:
             return None
-        return self.name.split("/")[1].replace("~1", "/").replace("~0", "~")
+        return self.steps[0]
 
     @property
     def label(self) -> str:

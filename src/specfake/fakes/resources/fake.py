@@ -10,7 +10,8 @@ checks (a stale version, a state that forbids it) are made against what really i
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -19,8 +20,10 @@ from specfake.errors import FieldError, Problem, conflict, not_found
 from specfake.fakes.base import Binding, utc_now_iso
 from specfake.fakes.idempotency import fingerprint
 from specfake.fakes.resources import answers, inputs, records, state
+from specfake.fakes.resources.facts import OperationFacts, facts_of
 from specfake.fakes.resources.patching import merge_mode, patched
 from specfake.fakes.resources.plan import Bound, Resource, singular
+from specfake.fakes.resources.refusals import refusal, undocumented_404
 from specfake.fakes.resources.stored import Exhausted, StoredResource
 from specfake.pipeline.outcome import Handler, OperationRequest, Outcome, Refusal
 from specfake.spec.defects import SpecWarning
@@ -43,7 +46,7 @@ class ResourceFake:
         warnings: list[SpecWarning],
     ) -> None:
         self._store = store
-        self._plan = tuple(plan)
+        self._plan = tuple(facts_of(bound) for bound in plan)
         self._resources = list({id(b.resource): b.resource for b in plan}.values())
         self._stored = {
             resource.name: StoredResource(store, resource, config)
@@ -53,7 +56,7 @@ class ResourceFake:
         self.descriptions = {  # for the banner and the dashboard
             (b.operation.spec_name, b.operation.operation_id): f"resource {b.resource.name} "
             f"({b.role})"
-            for b in self._plan
+            for b in plan
         }
 
     # --- the Fake protocol --------------------------------------------------------------
@@ -64,9 +67,10 @@ class ResourceFake:
     def handlers(self) -> dict[tuple[str, str], Handler]:
         """The handler of each planned operation, by (spec name, operationId)."""
         return {
-            (b.operation.spec_name, b.operation.operation_id): _handler(self, b)
-            for b in self._plan
-        }
+            (facts.bound.operation.spec_name, facts.bound.operation.operation_id):
+                partial(self.answer, facts)  # no wrapper's frame on every request
+            for facts in self._plan
+        }  # fmt: skip
 
     def state_schema(self) -> Mapping[str, dict[str, Any]]:
         return {resource.name: state.section_schema(resource) for resource in self._resources}
@@ -106,27 +110,30 @@ class ResourceFake:
 
     def seeds(self) -> dict[str, list[Record]]:
         """The records the spec's examples give each top-level collection."""
-        return state.example_seeds(list(self._plan), self._resources)
+        return state.example_seeds([facts.bound for facts in self._plan], self._resources)
 
     # --- answering ----------------------------------------------------------------------
 
-    async def answer(self, bound: Bound, request: OperationRequest) -> Outcome:
+    async def answer(self, facts: OperationFacts, request: OperationRequest) -> Outcome:
         """The answer to ``request``; a refusal in the shape its status is documented in."""
+        source = facts.bound.declaration.idempotency
+        key = source.read(request) if source is not None else None
         try:
-            return await self._replayed(bound, request)
+            if key is None:
+                return await self._answer(facts, request)
+            return await self._replayed(facts, request, key)
         except Problem as problem:  # a JSON Patch that cannot apply, a key used twice...
-            raise Refusal(problem, answers.refusal(bound, problem)) from None
+            raise Refusal(problem, refusal(facts.bound, problem)) from None
         except Exhausted:
             problem = conflict("Other requests kept writing this record; retry.")
-            raise Refusal(problem, answers.refusal(bound, problem)) from None
+            raise Refusal(problem, refusal(facts.bound, problem)) from None
 
-    async def _replayed(self, bound: Bound, request: OperationRequest) -> Outcome:
-        """With a declared idempotency key, the first answer to it again (the shared engine):
-        the same key with the same request (path, query, body, the version it expects)."""
-        source = bound.declaration.idempotency
-        key = source.read(request) if source is not None else None
-        if key is None:
-            return await self._answer(bound, request)
+    async def _replayed(
+        self, facts: OperationFacts, request: OperationRequest, key: Any
+    ) -> Outcome:
+        """The first answer to the idempotency ``key`` again (the shared engine): the same key
+        with the same request (path, query, body, the version it expects)."""
+        bound = facts.bound
         expected = bound.declaration.version.expected
         request_print = fingerprint([
             bound.operation.operation_id, dict(request.path), dict(request.query), request.body,
@@ -134,7 +141,7 @@ class ResourceFake:
         ])  # fmt: skip
 
         async def work() -> dict[str, Any]:
-            outcome = await self._answer(bound, request)
+            outcome = await self._answer(facts, request)
             return {"status": outcome.status, "body": outcome.body,
                     "media_type": outcome.media_type, "headers": outcome.headers}  # fmt: skip
 
@@ -142,32 +149,34 @@ class ResourceFake:
         replayed = Outcome(kept["status"], kept["body"], kept["media_type"], dict(kept["headers"]))
         return answers.checked(bound, replayed)
 
-    async def _answer(self, bound: Bound, request: OperationRequest) -> Outcome:
-        request = inputs.documented_only(bound, request)
-        scope = tuple(request.path[name] for name in bound.scope_parameters)
-        if not await self._parents_found(bound, scope):
-            return answers.example_answer(bound)
+    async def _answer(self, facts: OperationFacts, request: OperationRequest) -> Outcome:
+        bound = facts.bound
+        request = inputs.documented_only(request, facts.body_names)
+        scope: tuple[Any, ...] = ()
+        if facts.ancestors:  # a nested record: its parents must be stored
+            scope = tuple(request.path[name] for name in bound.scope_parameters)
+            if not await self._parents_found(facts, scope):
+                return answers.example_answer(bound)
         role = bound.role
         if role == "list":
-            return await self._list(bound, request, scope)
+            return await self._list(facts, request, scope)
         if role == "create":
-            return await self._create(bound, request, scope)
+            return await self._create(facts, request, scope)
         assert bound.item_parameter is not None
         record_id = request.path[bound.item_parameter]
         if role == "read":
-            found = await self._lookup(bound, bound.resource, scope, record_id)
+            found = await self._lookup(facts, bound.resource, scope, record_id)
             if found is None:
                 return answers.example_answer(bound, str(record_id))
-            status = answers.success_status(bound.operation, (200,)) or 200
-            return self._record_answer(bound, found.value, status)
+            return self._record_answer(facts, found.value, facts.read_status)
         if role == "delete":
-            return await self._delete(bound, scope, record_id)
-        return await self._write(bound, request, scope, record_id)
+            return await self._delete(facts, scope, record_id)
+        return await self._write(facts, request, scope, record_id)
 
     async def _list(
-        self, bound: Bound, request: OperationRequest, scope: tuple[Any, ...]
+        self, facts: OperationFacts, request: OperationRequest, scope: tuple[Any, ...]
     ) -> Outcome:
-        resource = bound.resource
+        resource = facts.bound.resource
         prefix = [str(part) for part in scope]
         rows = [
             record.value
@@ -175,15 +184,15 @@ class ResourceFake:
             if state.key_parts(resource, key)[:-1] == prefix
         ]
         page = inputs.page_of(rows, request.query)
-        status = answers.success_status(bound.operation, (200,)) or 200
-        return answers.list_answer(bound, page, len(rows), status)
+        return answers.list_answer(facts.bound, page, len(rows), facts.read_status)
 
     async def _create(
-        self, bound: Bound, request: OperationRequest, scope: tuple[Any, ...]
+        self, facts: OperationFacts, request: OperationRequest, scope: tuple[Any, ...]
     ) -> Outcome:
+        bound = facts.bound
         resource = bound.resource
         stored = self._stored[resource.name]
-        body = inputs.storable(bound, request.body)
+        body = inputs.storable(request.body, facts.control_fields)
         now = utc_now_iso()
         given = body.get(resource.id_field)
         if not isinstance(given, str | int) or isinstance(given, bool):
@@ -195,15 +204,14 @@ class ResourceFake:
             record = records.written(bound, record, {}, now)
             key = state.record_key(scope, record_id)
             if await stored.insert(key, record):
-                await self._unless_orphaned(bound, scope, key)
-                status = answers.success_status(bound.operation, (201, 200)) or 201
+                await self._unless_orphaned(facts, scope, key)
                 headers = {}
-                if answers.documents_header(bound, status, "location"):
+                if facts.documents_location:
                     collection = inputs.request_path(bound, request)
                     headers["Location"] = f"{collection}/{quote(str(record_id), safe='')}"
-                return self._record_answer(bound, record, status, headers)
+                return self._record_answer(facts, record, facts.created_status, headers)
             if given is not None:
-                self._refuse(bound, conflict(
+                _refuse(bound, conflict(
                     f"A {singular(resource.name)} with {resource.id_field} {given!r} exists "
                     "already; send another id or update that record."
                 ))  # fmt: skip
@@ -215,30 +223,32 @@ class ResourceFake:
             return await stored.next_integer()
         return records.new_id(bound, schema)
 
-    async def _unless_orphaned(self, bound: Bound, scope: tuple[Any, ...], key: str) -> None:
+    async def _unless_orphaned(
+        self, facts: OperationFacts, scope: tuple[Any, ...], key: str
+    ) -> None:
         """A nested record whose parent was deleted while it was created is removed again,
         and the create answered 404: a record must never outlive its parent."""
-        if bound.resource.parent is None:
-            return
-        for depth, parent in enumerate(state.ancestors(bound.resource)):
+        for depth, parent in enumerate(facts.ancestors):
             parent_key = state.record_key(scope[:depth], scope[depth])
             if await self._stored[parent.name].get(parent_key) is None:
-                await self._cascade(self._stored[bound.resource.name], key)
-                self._refuse(bound, not_found(
+                await self._cascade(self._stored[facts.bound.resource.name], key)
+                _refuse(facts.bound, not_found(
                     f"The {singular(parent.name)} {str(scope[depth])!r} was deleted meanwhile."
                 ))  # fmt: skip
 
-    async def _delete(self, bound: Bound, scope: tuple[Any, ...], record_id: Any) -> Outcome:
-        stored = self._stored[bound.resource.name]
+    async def _delete(
+        self, facts: OperationFacts, scope: tuple[Any, ...], record_id: Any
+    ) -> Outcome:
+        stored = self._stored[facts.bound.resource.name]
         key = state.record_key(scope, record_id)
         for _ in range(_MAX_ATTEMPTS):
-            found = await self._lookup(bound, bound.resource, scope, record_id)
+            found = await self._lookup(facts, facts.bound.resource, scope, record_id)
             if found is None:  # never stored, and the spec documents no 404: gone from now on
                 await stored.bury(key)
-                return self._deleted_answer(bound, None)
+                return self._deleted_answer(facts, None)
             if await stored.remove(key, found.revision):
                 await self._bury_children(stored, key)
-                return self._deleted_answer(bound, found.value)
+                return self._deleted_answer(facts, found.value)
         raise Exhausted()
 
     async def _cascade(self, stored: StoredResource, key: str) -> None:
@@ -258,77 +268,76 @@ class ResourceFake:
                 await self._cascade(child_stored, child_key)
 
     async def _write(
-        self, bound: Bound, request: OperationRequest, scope: tuple[Any, ...], record_id: Any
+        self,
+        facts: OperationFacts,
+        request: OperationRequest,
+        scope: tuple[Any, ...],
+        record_id: Any,
     ) -> Outcome:
         """Replace, merge or an action: read, check, change, compare-and-set; again on a
         lost race (the checks then see the winner's write)."""
+        bound = facts.bound
         resource = bound.resource
         stored = self._stored[resource.name]
         key = state.record_key(scope, record_id)
         for _ in range(_MAX_ATTEMPTS):
-            found = await self._lookup(bound, resource, scope, record_id)
+            found = await self._lookup(facts, resource, scope, record_id)
             # Never stored, and the spec documents no 404: the write starts from its example.
             base = found.value if found is not None else answers.example_record(bound, record_id)
-            self._check(bound, request, base, str(record_id))
+            problem = records.refused(bound, request, base, str(record_id))
+            if problem is not None:
+                raise Refusal(problem, refusal(bound, problem))
             now = utc_now_iso()  # after the checks: a refused write needs no time
-            changed = self._changed(bound, request, base, now)
+            changed = self._changed(facts, request, base, now)
             changed[resource.id_field] = base.get(resource.id_field, record_id)
             record = records.written(bound, changed, base, now)
             revision = found.revision if found is not None else None
             if await stored.replace(key, revision, record):
-                return self._write_answer(bound, record, created=found is None)
+                return self._write_answer(facts, record, created=found is None)
         raise Exhausted()
 
     def _changed(
-        self, bound: Bound, request: OperationRequest, base: Record, now: str
+        self, facts: OperationFacts, request: OperationRequest, base: Record, now: str
     ) -> Record:
         """The record's new content: the body replacing it (the fields the server made kept),
         merged into it, or (an action) the record as it is."""
+        bound = facts.bound
         if bound.role == "action":
             return dict(base)
-        body = inputs.storable(bound, request.body)
+        body = inputs.storable(request.body, facts.control_fields)
         if bound.role == "replace":
             made = records.server_fields(bound, body, now)
             return {**body, **{name: base.get(name, value) for name, value in made.items()}}
         mode = merge_mode(request.headers.get("content-type"), bound.declaration.merge)
         return patched(base, request.body if mode == "json-patch" else body, mode)
 
-    def _check(self, bound: Bound, request: OperationRequest, record: Record, name: str) -> None:
-        """The declared checks, the record's state first, then its version."""
-        problem = records.refused_state(bound.declaration, record, name)
-        if problem is None:
-            problem = records.refused_version(bound.declaration, bound.resource, record, request)
-        if problem is not None:
-            self._refuse(bound, problem)
-
     # --- answers ------------------------------------------------------------------------
 
-    def _write_answer(self, bound: Bound, record: Record, created: bool) -> Outcome:
-        preferred = (201, 200) if created and bound.role == "replace" else (200, 201)
-        status = answers.success_status(bound.operation, preferred) or 200
-        response = bound.operation.response_for(status)
-        if bound.role == "action" and not answers.answers_record(bound, status):
+    def _write_answer(self, facts: OperationFacts, record: Record, created: bool) -> Outcome:
+        bound = facts.bound
+        replaced_new = created and bound.role == "replace"
+        status = facts.replaced_new_status if replaced_new else facts.written_status
+        if bound.role == "action" and not facts.action_answers_record:
             return answers.example_answer(bound, str(record[bound.resource.id_field]))
+        response = bound.operation.response_for(status)
         if response is not None and not response.media:
-            return answers.checked(bound, Outcome(status, None, headers=self._etag(bound, record)))
-        return self._record_answer(bound, record, status)
+            outcome = Outcome(status, None, headers=_etag(facts, record))
+            return answers.checked(bound, outcome)
+        return self._record_answer(facts, record, status)
 
     def _record_answer(
-        self, bound: Bound, record: Record, status: int, headers: dict[str, str] | None = None
+        self,
+        facts: OperationFacts,
+        record: Record,
+        status: int,
+        headers: dict[str, str] | None = None,
     ) -> Outcome:
-        headers = {**(headers or {}), **self._etag(bound, record)}
-        return answers.record_answer(bound, record, status, headers)
+        headers = {**(headers or {}), **_etag(facts, record)}
+        return answers.record_answer(facts.bound, record, status, headers)
 
-    def _etag(self, bound: Bound, record: Record) -> dict[str, str]:
-        tag = records.version_header(bound.resource, record)
-        documented = bound.memoized("etag", lambda: any(
-            answers.documents_header(bound, int(code), "etag")
-            for code in bound.operation.responses if code.isdigit()
-        ))  # fmt: skip
-        return {"ETag": tag} if tag is not None and documented else {}
-
-    def _deleted_answer(self, bound: Bound, record: Record | None) -> Outcome:
-        status = answers.success_status(bound.operation, (204, 200, 202))
+    def _deleted_answer(self, facts: OperationFacts, record: Record | None) -> Outcome:
+        bound = facts.bound
+        status = facts.deleted_status
         if status is None:
             return answers.warned(
                 answers.checked(bound, Outcome(204, None)),
@@ -337,58 +346,52 @@ class ResourceFake:
         response = bound.operation.response_for(status)
         if record is None or response is None or not response.media:
             return answers.checked(bound, Outcome(status, None))
-        return self._record_answer(bound, record, status)
+        return self._record_answer(facts, record, status)
 
     async def _lookup(
-        self, bound: Bound, resource: Resource, scope: tuple[Any, ...], record_id: Any
+        self, facts: OperationFacts, resource: Resource, scope: tuple[Any, ...], record_id: Any
     ) -> Versioned | None:
+        """The stored record, else a 404 where the operation documents one or the record was
+        deleted, else ``None`` (an id never stored: the spec's example answers)."""
         key = state.record_key(scope, record_id)
         stored = self._stored[resource.name]
         found = await stored.get(key)
         if found is not None:
             return found
+        bound = facts.bound
         problem = not_found(f"No {singular(resource.name)} with {resource.id_field} "
                             f"{str(record_id)!r}.")  # fmt: skip
+        if facts.documents_404:  # deleted or never stored, the same 404: no tombstone read
+            _refuse(bound, problem)
         if await stored.is_buried(key):
-            if bound.operation.response_for(404) is None:
-                self._undocumented_404(bound)
-                outcome = answers.warned(
-                    answers.checked(bound, answers.refusal(bound, problem)),
-                    "the record was deleted; 404 answered, which this operation does not document",
-                )
-                raise Refusal(problem, outcome)
-            self._refuse(bound, problem)
-        if bound.operation.response_for(404) is not None:
-            self._refuse(bound, problem)
+            warning = undocumented_404(bound.operation)
+            if warning not in self._warnings:
+                self._warnings.append(warning)
+            outcome = answers.warned(
+                answers.checked(bound, refusal(bound, problem)),
+                "the record was deleted; 404 answered, which this operation does not document",
+            )
+            raise Refusal(problem, outcome)
         return None
 
-    async def _parents_found(self, bound: Bound, scope: tuple[Any, ...]) -> bool:
+    async def _parents_found(self, facts: OperationFacts, scope: tuple[Any, ...]) -> bool:
         """Whether every parent of the record is stored; a 404 (raised) for one that is not,
         ``False`` for one never stored when the operation documents no 404."""
-        for depth, parent in enumerate(state.ancestors(bound.resource)):
-            if await self._lookup(bound, parent, scope[:depth], scope[depth]) is None:
+        for depth, parent in enumerate(facts.ancestors):
+            if await self._lookup(facts, parent, scope[:depth], scope[depth]) is None:
                 return False
         return True
 
-    def _refuse(self, bound: Bound, problem: Problem) -> None:
-        raise Refusal(problem, answers.refusal(bound, problem))
-
-    def _undocumented_404(self, bound: Bound) -> None:
-        operation = bound.operation
-        pointer = f"/paths/{operation.path_template.replace('~', '~0').replace('/', '~1')}" \
-                  f"/{operation.method.lower()}/responses"  # fmt: skip
-        warning = SpecWarning(
-            operation.spec_name,
-            pointer,
-            "a deleted record is answered 404, which this operation does not document; "
-            "document the 404",
-        )
-        if warning not in self._warnings:
-            self._warnings.append(warning)
 
 
-def _handler(fake: ResourceFake, bound: Bound) -> Callable[[OperationRequest], Awaitable[Outcome]]:
-    async def handle(request: OperationRequest) -> Outcome:
-        return await fake.answer(bound, request)
+def _refuse(bound: Bound, problem: Problem) -> None:
+    raise Refusal(problem, refusal(bound, problem))
 
-    return handle
+
+def _etag(facts: OperationFacts, record: Record) -> dict[str, str]:
+    """The ``ETag`` header of an answer about ``record``, where the operation documents one."""
+    if not facts.documents_etag:
+        return {}
+    tag = records.version_header(facts.bound.resource, record)
+    return {"ETag": tag} if tag is not None else {}
+

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from specfake.fakes.resources.plan import Bound, body_property_names
+from specfake.fakes.resources.plan import Bound
 from specfake.pipeline.outcome import OperationRequest
 
 Record = dict[str, Any]
@@ -16,14 +16,12 @@ _PAGE_SIZES = ("limit", "per_page", "perPage", "pageSize", "page_size", "size")
 _OFFSETS = ("offset", "skip", "start")
 
 
-def documented_only(bound: Bound, request: OperationRequest) -> OperationRequest:
-    """``request`` with only the body members its schema documents: a client's extra field
-    (a ``status`` in a PATCH) must not write what the operation does not offer to change."""
+def documented_only(request: OperationRequest, names: frozenset[str]) -> OperationRequest:
+    """``request`` with only the body members its schema documents (``names``): a client's
+    extra field (a ``status`` in a PATCH) must not write what the operation does not offer to
+    change."""
     body = request.body
-    if not isinstance(body, dict):
-        return request
-    names = bound.memoized("body names", lambda: body_property_names(bound.operation))
-    if not names or names >= body.keys():
+    if not isinstance(body, dict) or not names or names >= body.keys():
         return request
     return replace(request, body={name: value for name, value in body.items() if name in names})
 
@@ -50,12 +48,11 @@ def request_path(bound: Bound, request: OperationRequest) -> str:
     return path
 
 
-def storable(bound: Bound, body: Any) -> Record:
-    """The body members a write stores: not the ones that carry the expected version or the
-    idempotency key (they say how to write, not what)."""
+def storable(body: Any, control_fields: frozenset[str]) -> Record:
+    """The body members a write stores: not the ``control_fields``, the ones that carry the
+    expected version or the idempotency key (they say how to write, not what)."""
     if not isinstance(body, dict):
         return {}
-    declaration = bound.declaration
-    sources = (declaration.version.expected, declaration.idempotency)
-    never = {source.body_field for source in sources if source is not None} - {None}
-    return {name: value for name, value in body.items() if name not in never} if never else body
+    if not control_fields:
+        return body
+    return {name: value for name, value in body.items() if name not in control_fields}

@@ -68,9 +68,11 @@ class Bound:
     def memoized(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once per ``key`` for this operation: what is read from its spec (an
         example, the properties a schema lists) does not change while it is served."""
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]  # type: ignore[no-any-return]
+        try:
+            return self.memo[key]  # type: ignore[no-any-return]
+        except KeyError:  # the first request of its kind only
+            value = self.memo[key] = compute()
+            return value
 
     def record_schema(self, answer_schema: Any) -> Any:
         """The record's schema inside the schema of one of this operation's answers: its

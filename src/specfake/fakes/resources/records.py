@@ -8,11 +8,11 @@ from __future__ import annotations
 import copy
 import random
 import re
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from specfake.errors import Problem, conflict
+from specfake.fakes.base import new_uuid
 from specfake.fakes.resources.declarations import Declaration
 from specfake.fakes.resources.plan import Bound, Resource, json_schema_of, success_response
 from specfake.fakes.resources.schemas import resolved, view
@@ -77,7 +77,7 @@ def new_id(bound: Bound, node: dict[str, Any]) -> Any:
         candidate = synthesize(node, bound.operation.schema_root, seed=random.randrange(2**32))
         if isinstance(candidate, str | int) and not isinstance(candidate, bool):
             return candidate
-    return str(uuid.uuid4())
+    return new_uuid()
 
 
 def is_integer(node: dict[str, Any]) -> bool:
@@ -88,6 +88,15 @@ def is_integer(node: dict[str, Any]) -> bool:
 
 def _is_uuid(node: dict[str, Any]) -> bool:
     return node.get("format") == "uuid" or not ({"pattern", "format", "enum"} & node.keys())
+
+
+def refused(bound: Bound, request: OperationRequest, record: Record, name: str) -> Problem | None:
+    """What the declared checks refuse of a write to ``record`` (``name``: its id, as text):
+    its state first, then its version."""
+    problem = refused_state(bound.declaration, record, name)
+    if problem is None:
+        problem = refused_version(bound.declaration, bound.resource, record, request)
+    return problem
 
 
 def refused_state(declaration: Declaration, record: Record, record_id: str) -> Problem | None:
@@ -115,15 +124,16 @@ def refused_version(
     if rule.expected is None or field is None:
         return None
     expected = rule.expected.read(request)
-    if expected is None or _matches(rule.expected.location, expected, record.get(field)):
+    current = record.get(field)
+    if expected is None or _matches(rule.expected.location, expected, current):
         return None
     shown = _number(expected) if isinstance(expected, int | float) else repr(str(expected))
     return _conflict(
         rule.conflict,
         declaration,
         record,
-        {f"current{_capital(field)}": record.get(field)},
-        f"{rule.expected.label} {shown} does not match the current {field} {record.get(field)}; "
+        {f"current{_capital(field)}": current},
+        f"{rule.expected.label} {shown} does not match the current {field} {current}; "
         "fetch the record again and retry with its version.",
     )
 
@@ -155,7 +165,7 @@ def written(bound: Bound, record: Record, stored: Record, now: str) -> Record:
     ``stored`` record's (1 for a new one, whatever the body said), and the ``history`` copy
     appended to the stored history."""
     declaration = bound.declaration
-    request_id = str(uuid.uuid4()) if "$uuid" in declaration.set.values() else ""
+    request_id = new_uuid() if "$uuid" in declaration.set.values() else ""
     result = {**record, **{name: _value(value, now, request_id)
                            for name, value in declaration.set.items()}}  # fmt: skip
     field = bound.resource.version_field

@@ -6,7 +6,7 @@ and the records the spec's own examples give a collection that fixtures do not.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -19,10 +19,11 @@ PARENTS = "$parents"
 Record = dict[str, Any]
 
 
-def record_key(scope: Iterable[Any], record_id: Any) -> str:
+def record_key(scope: Sequence[Any], record_id: Any) -> str:
     """The store key of a record: its id, or for a nested one its parents' ids and its own."""
-    parts = [str(part) for part in scope]
-    return json.dumps([*parts, str(record_id)]) if parts else str(record_id)
+    if not scope:
+        return str(record_id)
+    return json.dumps([*(str(part) for part in scope), str(record_id)])
 
 
 def key_parts(resource: Resource, key: str) -> list[str]:
