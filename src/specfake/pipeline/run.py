@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
@@ -88,7 +88,7 @@ class Answer:
     response: Response
     operation: CompiledOperation | None
     detail: str | None = None
-    errors: list[FieldError] = field(default_factory=list)
+    errors: Sequence[FieldError] = ()  # no list made for the answers without any
     request_body: bytes = b""  # as received (empty when refused before it was read)
 
 
