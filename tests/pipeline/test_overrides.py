@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import random
 
+from specfake import ServerConfig
 from specfake.pipeline.overrides import Overrides
 from specfake.spec.compile import compile_operations
 from specfake.spec.loader import load_spec
 from specfake.store import MemoryStore
-from tests.conftest import SPECS
+from tests.asgi import in_process
+from tests.conftest import AUTH, DOCS_PATHWAY, FIXTURES, SPECS
 
 OPERATIONS = compile_operations(load_spec(SPECS / "plan-definitions.openapi.yaml"))
+DRAFT = f"/v1/plan-definitions/{DOCS_PATHWAY}/draft"
 OPERATION_IDS = sorted({operation.operation_id for operation in OPERATIONS})[:3]
 
 
@@ -75,3 +78,25 @@ def test_an_add_is_pending_until_it_is_used_up() -> None:
         return seen
 
     assert asyncio.run(scenario()) == [True, False, True, True, False]
+
+
+def test_an_override_made_after_requests_without_one_applies_to_the_next_request() -> None:
+    """The skipped read in the running server: requests that found no override, then one made
+    through the control API answers the very next call, and the fake the one after."""
+
+    async def scenario() -> list[int]:
+        async with in_process(ServerConfig(specs=[SPECS / "plan-definitions.openapi.yaml"],
+                                           fixtures=FIXTURES)) as app:  # fmt: skip
+            stale = {"expectedVersionId": 6}
+            statuses = [(await app.client.patch(DRAFT, headers=AUTH, json=stale)).status_code]
+            made = await app.client.post("/__specfake__/overrides",
+                                         json={"operationId": "update-draft", "status": 404,
+                                               "times": 1})  # fmt: skip
+            assert made.status_code == 201
+            for _ in range(2):
+                statuses.append(
+                    (await app.client.patch(DRAFT, headers=AUTH, json=stale)).status_code
+                )
+            return statuses
+
+    assert asyncio.run(scenario()) == [409, 404, 409]
