@@ -68,10 +68,10 @@ class Specfake:
         self.faults = Faults(config.latency_ms, config.fail_rate)  # swapped whole when set
         self.shared = store_shares_state(config.store)  # other processes may use the store
         # Overrides outlive a reload. With several workers they and the journal live in the
-        # store, so every worker applies and lists them; one process keeps them in memory (the
-        # overrides cost a store read per request in the store).
+        # store, so every worker applies and lists them (a store read per request); one process
+        # keeps them in memory and skips the read while none is pending.
         workers = config.workers > 1
-        self.overrides = Overrides(self.store if workers else MemoryStore())
+        self.overrides = Overrides(self.store if workers else MemoryStore(), private=not workers)
         self.shared_journal = SharedJournal(self.store, config.journal_size) if workers else None
         self.state_warnings: list[SpecWarning] = []  # what the last reload could not keep
         self.last_reload_error: str | None = None  # a watched edit that broke, still unfixed

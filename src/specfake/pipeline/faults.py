@@ -30,6 +30,11 @@ class Faults:
     latency_ms: tuple[int, int] | None = None  # every answer waits low..high ms
     fail_rate: float = 0.0  # this share of answers fails
 
+    @property
+    def active(self) -> bool:
+        """Whether :meth:`applied` can change anything (most servers run without faults)."""
+        return self.fail_rate > 0 or self.latency_ms is not None
+
     def to_json(self) -> dict[str, Any]:
         latency = list(self.latency_ms) if self.latency_ms else None
         return {"latency_ms": latency, "fail_rate": self.fail_rate}

@@ -6,7 +6,8 @@ it, and a ``delay_ms``; it applies to the next ``times`` calls (or until deleted
 and validation, and with a status or example it bypasses the fake, as ``Prefer: code=`` does.
 The newest override of an operation wins. They outlive a reload; one whose operation the new
 specs no longer serve simply never applies. With several workers they live in the shared
-store, so every worker applies them (a read of one record per request).
+store, so every worker applies them (a read of one record per request); one process knows
+when none can be pending and skips the read (:meth:`Overrides.may_be_pending`).
 """
 
 from __future__ import annotations
@@ -65,10 +66,22 @@ class Overrides:
     """The overrides of a running server, newest last, kept in one record of ``store``: a
     private memory store for one process, the shared store with several workers, so an
     override made on any worker applies on all and counts its ``times`` once. Every change is
-    a compare-and-set of the whole list, retried when another request changed it first."""
+    a compare-and-set of the whole list, retried when another request changed it first.
 
-    def __init__(self, store: StateStore) -> None:
+    ``private``: no other process writes ``store``, so this object sees every add and can
+    tell when none is pending (:meth:`may_be_pending`)."""
+
+    def __init__(self, store: StateStore, private: bool = False) -> None:
         self._store = store
+        self._private = private
+        self._adds = 0  # overrides this object added
+        self._adds_when_empty: int | None = None  # ``_adds`` when ``take`` last found none
+
+    def may_be_pending(self) -> bool:
+        """Whether :meth:`take` could find an override: always on a shared store (another
+        worker may have added one); in one process, unless ``take`` found none and nothing was
+        added since, which spares every request a store read when overrides are not used."""
+        return not self._private or self._adds != self._adds_when_empty
 
     async def add(self, body: Any, operations: list[CompiledOperation]) -> Override:
         """Check ``body`` against the served ``operations`` (422 naming each bad field)."""
@@ -96,15 +109,18 @@ class Overrides:
             changed = {"next_id": value["next_id"] + 1,
                        "overrides": [*value["overrides"], override.to_json()]}  # fmt: skip
             if await self._write(record, changed):
+                self._adds += 1  # no await since the write: no take can miss it
                 return override
 
     async def take(self, operation_id: str) -> Override | None:
         """The override for this call of ``operation_id``, counting the call."""
         while True:
+            adds = self._adds  # before the read: an add finishing during it stays pending
             record = await self._store.get(COLLECTION, KEY)
-            if record is None:
+            listed = record.value["overrides"] if record else []
+            if not listed:
+                self._adds_when_empty = adds
                 return None
-            listed = record.value["overrides"]
             index = next((index for index in range(len(listed) - 1, -1, -1)
                           if listed[index]["operationId"] == operation_id), None)  # fmt: skip
             if index is None:

