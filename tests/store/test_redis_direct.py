@@ -156,3 +156,65 @@ def test_connections_stay_within_the_bound(redis_url, run):
 def test_a_collection_without_limits_sends_no_bounds():
     assert script_bounds(CollectionLimit()) == NO_BOUNDS
     assert script_bounds(CollectionLimit(max_items=3, max_age_seconds=1.5)) == (3, 1.5, "")
+
+
+async def _reply_dropping_proxy(redis_port: int, drop: dict[str, bool]) -> asyncio.Server:
+    """A TCP proxy to Redis that, once ``drop["armed"]``, lets the next ``EVALSHA`` through
+    and then cuts the client's connection instead of passing Redis's reply back."""
+
+    async def handle(client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter):
+        redis_reader, redis_writer = await asyncio.open_connection("127.0.0.1", redis_port)
+
+        async def upstream() -> None:
+            while data := await client_reader.read(65536):
+                if drop["armed"] and b"EVALSHA" in data:
+                    drop["armed"], drop["swallow"] = False, True
+                redis_writer.write(data)
+                await redis_writer.drain()
+
+        async def downstream() -> None:
+            while data := await redis_reader.read(65536):
+                if drop.get("swallow"):  # Redis ran the script; its reply is lost
+                    drop["swallow"] = False
+                    client_writer.transport.abort()
+                    redis_writer.close()
+                    return
+                client_writer.write(data)
+                await client_writer.drain()
+
+        await asyncio.gather(upstream(), downstream(), return_exceptions=True)
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+def test_a_write_whose_reply_is_lost_is_not_sent_again(redis_url, run):
+    """The compare-and-set ran but its reply never came: sending it again would find the new
+    revision and answer "lost the race", and the fake would apply its write twice. It fails
+    (a 503 for the request) and the record holds the one write."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from specfake.store.redis import RedisStore
+
+    async def scenario() -> tuple[str, Any]:
+        drop = {"armed": False}
+        proxy = await _reply_dropping_proxy(int(redis_url.rsplit(":", 1)[1]), drop)
+        port = proxy.sockets[0].getsockname()[1]
+        store = RedisStore(f"redis://127.0.0.1:{port}/0", prefix=f"lost-{uuid.uuid4().hex}:")
+        await store.open()
+        try:
+            first = await store.compare_and_set("items", "a", None, {"n": 1})
+            assert first is not None
+            drop["armed"] = True
+            try:
+                outcome = repr(await store.compare_and_set("items", "a", first.revision, {"n": 2}))
+            except Exception as error:  # which one it is, is what the test reads
+                outcome = type(error).__name__
+            stored = await store.get("items", "a")
+            return outcome, stored
+        finally:
+            await store.close()
+            proxy.close()
+
+    outcome, stored = run(scenario())
+    assert outcome in ("StoreUnavailable", RedisConnectionError.__name__), outcome
+    assert stored is not None and stored.value == {"n": 2}  # Redis applied it, exactly once

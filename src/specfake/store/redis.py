@@ -110,7 +110,7 @@ class RedisStore:
     async def get(self, collection: str, key: str) -> Versioned | None:
         record = self._key_names(collection)[1] + key
         try:  # not ``_reaching``: the two calls every request makes skip a context manager
-            fields = await self._direct.execute("HMGET", record, "rev", "v", "at")
+            fields = await self._direct.execute("HMGET", record, "rev", "v", "at", read_only=True)
         except UNREACHABLE as error:
             raise self._unavailable(error) from error
         return self._versioned(collection, fields)

@@ -6,9 +6,12 @@ the connection's own send and read take: a blocking pool's condition and timeout
 wrapper, observability hooks and, with ``socket_timeout`` set, a task for every write and a
 timeout for every read. This keeps what a store command needs: at most ``max_connections``
 connections, one timeout over the whole command (the URL's ``socket_timeout``), a connection
-Redis closed meanwhile (a restart) replaced once, and scripts run by their SHA1, loaded on
-``NOSCRIPT``. The connections are redis-py's own, made with the client pool's settings (host,
-TLS, password, database, protocol), so every URL option holds; replies come from its parser
+Redis closed meanwhile (a restart) replaced, and scripts run by their SHA1, loaded on
+``NOSCRIPT``. A command that may change data is never sent twice: a failure after it was
+sent cannot tell whether Redis ran it (the reply may be what was lost), so it raises (a 503),
+and a reused connection is checked before such a command, as redis-py's pool checks every
+one. The connections are redis-py's own, made with the client pool's settings (host, TLS,
+password, database, protocol), so every URL option holds; replies come from its parser
 (hiredis), as the client's would for these commands.
 """
 
@@ -38,19 +41,22 @@ class DirectCommands:
         self._made: list[AbstractConnection] = []
         self._slots = asyncio.Semaphore(max_connections)
 
-    async def execute(self, *arguments: Any) -> Any:
-        """The reply to one command; an error reply raises redis-py's ``ResponseError``."""
+    async def execute(self, *arguments: Any, read_only: bool = False) -> Any:
+        """The reply to one command; an error reply raises redis-py's ``ResponseError``.
+
+        ``read_only``: sending it twice changes nothing, so a reused connection found closed
+        when the command fails (Redis restarted meanwhile) gets it again on a new one."""
         async with self._slots:
             reused = bool(self._idle)
             connection = self._idle.pop() if reused else self._new_connection()
             try:
+                if reused and not read_only:
+                    await _reconnect_if_stale(connection)
                 try:
                     return await self._round_trip(connection, arguments)
                 except RedisConnectionError:
-                    if not reused:
+                    if not (reused and read_only):
                         raise
-                    # Most likely closed while idle (Redis restarted), so the command never
-                    # reached Redis; redis-py's client retries such a failure the same way.
                     return await self._round_trip(connection, arguments)
             finally:
                 self._idle.append(connection)
@@ -60,8 +66,8 @@ class DirectCommands:
         it first."""
         try:
             return await self.execute("EVALSHA", sha, len(keys), *keys, *arguments)
-        except NoScriptError:
-            await self.execute("SCRIPT", "LOAD", script)
+        except NoScriptError:  # the error reply says the script did not run
+            await self.execute("SCRIPT", "LOAD", script, read_only=True)
             return await self.execute("EVALSHA", sha, len(keys), *keys, *arguments)
 
     @property
@@ -96,3 +102,14 @@ class DirectCommands:
         except BaseException:
             await connection.disconnect(nowait=True)
             raise
+
+
+async def _reconnect_if_stale(connection: AbstractConnection) -> None:
+    """Close ``connection`` if Redis closed it or it holds unread data (what redis-py's pool
+    checks before lending one out), so the next send connects afresh."""
+    try:
+        stale = await connection.can_read()
+    except (RedisConnectionError, OSError):
+        stale = True
+    if stale:
+        await connection.disconnect(nowait=True)
