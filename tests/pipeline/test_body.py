@@ -147,7 +147,9 @@ def test_a_fraction_never_parses_as_the_whole_number_a_double_rounds_it_to():
 
 
 MEDIA_TYPES = ["application/json", "application/merge-patch+json", "text/*", "*/*",
-               "application/xml", "text/plain"]
+               "application/xml", "text/plain",
+               # keys with parameters, as generated specs list them
+               "application/json; charset=utf-8", "application/json;charset=utf-8"]
 CONTENT_TYPES = [*MEDIA_TYPES, "Application/JSON", "application/json; charset=utf-8",
                  " application/json", "text/csv", "", "image/png", "application/json;"]
 

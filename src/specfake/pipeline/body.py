@@ -62,8 +62,12 @@ def media_type_of(content_type: str | None) -> str:
 def select_media(content_type: str | None, media: dict[str, CompiledMedia]) -> CompiledMedia:
     """The request body's media entry for ``content_type``, or a 415: :func:`matched_media`,
     with one look-up for a ``Content-Type`` that is a listed media type as sent (lower-case,
-    no parameters: ``application/json``), which is what it would find."""
-    exact = media.get(content_type)  # type: ignore[arg-type]
+    no parameters: ``application/json``), which is what it would find. (A spec may list a key
+    with parameters, ``application/json; charset=utf-8``, which matching never selects: a
+    ``Content-Type`` with parameters always goes through matching.)"""
+    if content_type is None or ";" in content_type:
+        return matched_media(content_type, media)
+    exact = media.get(content_type)
     return exact if exact is not None else matched_media(content_type, media)
 
 
