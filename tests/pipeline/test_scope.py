@@ -4,6 +4,7 @@ mixed-case names, and ``url_path`` against ``URL(scope=...).path``."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.datastructures import URL, Headers
@@ -33,6 +34,18 @@ def test_request_headers_read_what_starlette_headers_read(raw, asked):
     assert sorted(headers) == sorted(set(plain.keys()))
     assert len(headers) == len(set(plain.keys()))
     assert {name: headers[name] for name in headers} == {name: plain[name] for name in plain}
+
+
+def test_a_name_no_request_can_carry_is_absent():
+    """A spec's header parameter may be named outside latin-1 (``X-Ωmega``): absent, never an
+    encoding error (a 500) on every request to its operation."""
+    headers = RequestHeaders([(b"x-omega", b"1")])
+    assert headers.get("X-Ωmega") is None
+    assert headers.get("X-Ωmega", "default") == "default"
+    assert "X-Ωmega" not in headers
+    assert headers.last("x-ωmega") is None
+    with pytest.raises(KeyError):
+        headers["X-Ωmega"]
 
 
 def test_the_parse_is_kept_in_the_scope_for_the_later_stages():

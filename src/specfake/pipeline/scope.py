@@ -62,26 +62,26 @@ class RequestHeaders(Mapping[str, str]):
         return headers
 
     def get(self, key: str, default: Any = None) -> Any:
-        value = self._raw.get(key.lower().encode("latin-1"))
+        value = self._raw.get(_wire_name(key.lower()))
         return default if value is None else value.decode("latin-1")
 
     def last(self, key: str) -> str | None:
         """The last value of ``key`` (lower-case): what the guard judges, as it always has."""
         if len(self._raw) == len(self._pairs):  # no name repeats: the only value
-            value = self._raw.get(key.encode("latin-1"))
+            value = self._raw.get(_wire_name(key))
         else:
-            wanted = key.encode("latin-1")
+            wanted = _wire_name(key)
             value = next((v for name, v in reversed(self._pairs) if name == wanted), None)
         return None if value is None else value.decode("latin-1")
 
     def __getitem__(self, key: str) -> str:
-        value = self._raw.get(key.lower().encode("latin-1"))
+        value = self._raw.get(_wire_name(key.lower()))
         if value is None:
             raise KeyError(key)
         return value.decode("latin-1")
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.lower().encode("latin-1") in self._raw
+        return isinstance(key, str) and _wire_name(key.lower()) in self._raw
 
     def __iter__(self) -> Iterator[str]:
         return (name.decode("latin-1") for name in self._raw)
@@ -91,3 +91,12 @@ class RequestHeaders(Mapping[str, str]):
 
 
 _HEADERS_KEY = "specfake.headers"  # where RequestHeaders.of keeps a request's parse
+
+
+def _wire_name(name: str) -> bytes | None:
+    """``name`` as it would arrive (latin-1), or ``None`` for a name no request can carry (a
+    spec's header parameter named ``X-Ωmega``): absent, as it always was."""
+    try:
+        return name.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
