@@ -1,14 +1,17 @@
 """Turn one ``bench/run`` output directory into the Markdown table recorded in RESULTS.md.
 
-``bench/run`` leaves, per server and scenario, ``<server>.<scenario>.wrk`` (wrk's output, whose
-``BENCH_RESULT`` line ``lua/report.lua`` prints), ``<server>.<scenario>.status`` (the status
-one probe request got), ``.wrk.time`` (wrk's own elapsed and CPU seconds) and ``.cpu`` (CPU
-ticks of the machine, the server with its workers, and ``--extra-pid``, before and after),
-plus ``startup.json`` when start-up was measured.
+``bench/run`` leaves, per server, scenario and round, ``<server>.<scenario>.r<N>.wrk`` (wrk's
+output, whose ``BENCH_RESULT`` line ``lua/report.lua`` prints), ``.status`` (the status one
+probe request got), ``.wrk.time`` (wrk's own elapsed and CPU seconds) and ``.cpu`` (CPU ticks
+of the machine, the server with its workers, and ``--extra-pid``, before and after), plus
+``startup.json`` when start-up was measured.
 
 The primary figure is the server's CPU time per request: it does not depend on how fast the
 load generator is, and it survives a change of machine better than req/s. Its ratio to bare
-Starlette's is bare / specfake (higher is better, like the req/s ratio).
+Starlette's is bare / specfake (higher is better, like the req/s ratio). With several rounds,
+each figure is the median over the rounds, and each ratio the median of the rounds' ratios
+(the servers of a round ran seconds apart, so a drifting machine moves both alike), with the
+rounds' range beside it.
 
     python bench/report.py OUT_DIR --command "bench/run ..."
 """
@@ -19,7 +22,9 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,10 +79,14 @@ class Run:
         return self.requests / self.seconds
 
 
-def read_runs(out: Path) -> dict[tuple[str, str], Run]:
-    runs = {}
+Rounds = dict[tuple[str, str], dict[int, Run]]  # (server, scenario) → round → its run
+
+
+def read_runs(out: Path) -> Rounds:
+    runs: Rounds = {}
     for path in sorted(out.glob("*.wrk")):
-        server, scenario = path.stem.split(".", 1)
+        server, scenario, *rest = path.stem.split(".")
+        round_number = int(rest[0].removeprefix("r")) if rest else 1  # older runs: one round
         lines = [line for line in path.read_text().splitlines() if line.startswith("BENCH_RESULT ")]
         if not lines:
             continue  # wrk failed; its log says why
@@ -90,7 +99,7 @@ def read_runs(out: Path) -> dict[tuple[str, str], Run]:
         if status.startswith("2"):
             unexpected += result["non_2xx_3xx"]
         usage = cpu_usage(path, result["requests"])
-        runs[(server, scenario)] = Run(
+        runs.setdefault((server, scenario), {})[round_number] = Run(
             server=server,
             scenario=scenario,
             status=status,
@@ -128,6 +137,66 @@ def scenarios_in_order(out: Path) -> list[str]:
     return order.read_text().split() if order.exists() else []
 
 
+def typical(rounds: dict[int, Run] | None) -> Run | None:
+    """One run standing for all the rounds: each figure the median of the rounds' (req/s as
+    the median round's requests over its seconds), errors summed."""
+    if not rounds:
+        return None
+    runs = list(rounds.values())
+    by_rps = sorted(runs, key=lambda run: run.rps)[(len(runs) - 1) // 2]
+
+    def median(field: str) -> float | None:
+        values = [getattr(run, field) for run in runs if getattr(run, field) is not None]
+        return statistics.median(values) if values else None
+
+    return Run(
+        server=by_rps.server,
+        scenario=by_rps.scenario,
+        status=runs[0].status,
+        requests=by_rps.requests,
+        seconds=by_rps.seconds,
+        p50_ms=statistics.median(run.p50_ms for run in runs),
+        p99_ms=statistics.median(run.p99_ms for run in runs),
+        unexpected=sum(run.unexpected for run in runs),
+        cpu_us=median("cpu_us"),
+        extra_cpu_us=median("extra_cpu_us"),
+        wrk_cpu=median("wrk_cpu"),
+        other_cpu=median("other_cpu"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """The median of the rounds' ratios, and their range."""
+
+    median: float
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        if self.low == self.high:
+            return f"{self.median:.2f}x"
+        return f"{self.median:.2f}x ({self.low:.2f}-{self.high:.2f})"
+
+
+RatioOf = Callable[[Run | None, Run | None], float | None]
+
+
+def paired(
+    ratio: RatioOf, mine: dict[int, Run] | None, other: dict[int, Run] | None
+) -> Ratio | None:
+    """``ratio`` of ``mine`` to ``other`` round by round (the two ran seconds apart)."""
+    mine, other = mine or {}, other or {}
+    values = [
+        value
+        for number in sorted(mine.keys() & other.keys())
+        if (value := ratio(mine[number], other[number])) is not None
+    ]
+    if not values:
+        return None
+    return Ratio(statistics.median(values), min(values), max(values))
+
+
 def rps_ratio(numerator: Run | None, denominator: Run | None) -> float | None:
     if numerator is None or denominator is None or denominator.rps == 0:
         return None
@@ -145,7 +214,7 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def table(runs: dict[tuple[str, str], Run], scenarios: list[str]) -> list[str]:
+def table(runs: Rounds, scenarios: list[str]) -> list[str]:
     lines = [
         "| scenario | server | status | CPU µs/req | req/s | p50 ms | p99 ms | errors | wrk CPU "
         "| other CPU | CPU vs bare | req/s vs bare | req/s vs Prism |",
@@ -154,15 +223,16 @@ def table(runs: dict[tuple[str, str], Run], scenarios: list[str]) -> list[str]:
     for scenario in scenarios:
         bare, prism = runs.get(("bare", scenario)), runs.get(("prism", scenario))
         for server in SERVERS:
-            run = runs.get((server, scenario))
+            rounds = runs.get((server, scenario))
+            run = typical(rounds)
             if run is None:
                 continue
             ratios = ["", "", ""]
             if server in ("specfake", "quiet"):
                 ratios = [
-                    _format_ratio(cpu_ratio(run, bare)),
-                    _format_ratio(rps_ratio(run, bare)),
-                    _format_ratio(rps_ratio(run, prism)),
+                    _format_ratio(paired(cpu_ratio, rounds, bare)),
+                    _format_ratio(paired(rps_ratio, rounds, bare)),
+                    _format_ratio(paired(rps_ratio, rounds, prism)),
                 ]
             other = _percent(run.other_cpu)
             if run.other_cpu is not None and run.other_cpu > NOISY_PERCENT:
@@ -182,37 +252,39 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}%"
 
 
-def _format_ratio(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}x"
+def _format_ratio(value: Ratio | None) -> str:
+    return "n/a" if value is None else str(value)
 
 
-def target_lines(runs: dict[tuple[str, str], Run], startup: dict | None) -> list[str]:
+def target_lines(runs: Rounds, startup: dict | None) -> list[str]:
     lines = []
     for scenario, minimum in MIN_BARE_RATIO.items():
         mine, bare = runs.get(("specfake", scenario)), runs.get(("bare", scenario))
-        cpu, rps = cpu_ratio(mine, bare), rps_ratio(mine, bare)
-        if mine is None or cpu is None or rps is None:
+        cpu, rps = paired(cpu_ratio, mine, bare), paired(rps_ratio, mine, bare)
+        typical_mine = typical(mine)
+        if typical_mine is None or cpu is None or rps is None:
             continue
         checks = [
-            f"CPU {cpu:.2f}x and req/s {rps:.2f}x bare ≥ {minimum}: "
-            f"{verdict(min(cpu, rps) >= minimum)}"
+            f"CPU {cpu} and req/s {rps} bare ≥ {minimum}: "
+            f"{verdict(min(cpu.median, rps.median) >= minimum)}"
         ]
         if scenario in P99_SCENARIOS:
             checks.append(
-                f"p99 {mine.p99_ms:.1f} ms ≤ {MAX_P99_MS:g} ms: "
-                f"{verdict(mine.p99_ms <= MAX_P99_MS)}"
+                f"p99 {typical_mine.p99_ms:.1f} ms ≤ {MAX_P99_MS:g} ms: "
+                f"{verdict(typical_mine.p99_ms <= MAX_P99_MS)}"
             )
         quiet = runs.get(("quiet", scenario))
-        log_cpu, log_rps = cpu_ratio(mine, quiet), rps_ratio(mine, quiet)
+        log_cpu, log_rps = paired(cpu_ratio, mine, quiet), paired(rps_ratio, mine, quiet)
         if log_cpu is not None and log_rps is not None:
             checks.append(
-                f"log line: CPU {log_cpu:.2f}x, req/s {log_rps:.2f}x --quiet ≥ {MIN_LOG_RATIO}: "
-                f"{verdict(min(log_cpu, log_rps) >= MIN_LOG_RATIO)}"
+                f"log line: CPU {log_cpu}, req/s {log_rps} --quiet ≥ {MIN_LOG_RATIO}: "
+                f"{verdict(min(log_cpu.median, log_rps.median) >= MIN_LOG_RATIO)}"
             )
         lines.append(f"- {scenario}: " + "; ".join(checks))
     for small, large in SCALE_PAIRS:
         # cpu_ratio(small, large) is large's CPU per request / small's: the growth.
-        growth = cpu_ratio(runs.get(("specfake", small)), runs.get(("specfake", large)))
+        growth = cpu_ratio(typical(runs.get(("specfake", small))),
+                           typical(runs.get(("specfake", large))))  # fmt: skip
         if growth is not None:
             lines.append(
                 f"- {large} vs {small}: CPU per request {growth:.2f}x ≤ "
@@ -290,7 +362,12 @@ def main() -> None:
         "",
         *target_lines(runs, startup),
     ]
-    noisy = [run for run in runs.values() if (run.other_cpu or 0) > NOISY_PERCENT]
+    noisy = [
+        run
+        for rounds in runs.values()
+        for run in rounds.values()
+        if (run.other_cpu or 0) > NOISY_PERCENT
+    ]
     if noisy:
         lines.append(
             f"- {len(noisy)} runs (other CPU in bold) shared the machine with other work "

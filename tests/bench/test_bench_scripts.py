@@ -42,20 +42,23 @@ def test_generated_fixtures_load_with_the_drafts_valid_patch_lua_edits(tmp_path:
 
 
 def write_run(out: Path, server: str, scenario: str, requests: int, server_ticks: int,
-              status: str, non_2xx: int = 0) -> None:
+              status: str, non_2xx: int = 0, round_number: int | None = None) -> None:
+    """One wrk run's files as bench/run leaves them (``round_number`` None: as runs before
+    ``--rounds`` were named)."""
     result = {
         "requests": requests, "duration_us": 10_000_000, "p50_us": 5000, "p99_us": 12_000,
         "max_us": 30000, "non_2xx_3xx": non_2xx, "connect_errors": 0, "read_errors": 0,
         "write_errors": 0, "timeouts": 0,
     }  # fmt: skip
     wrk_output = f"Running 10s test\nBENCH_RESULT {json.dumps(result)}\n"
-    (out / f"{server}.{scenario}.wrk").write_text(wrk_output)
-    (out / f"{server}.{scenario}.status").write_text(status)
+    stem = f"{server}.{scenario}" + ("" if round_number is None else f".r{round_number}")
+    (out / f"{stem}.wrk").write_text(wrk_output)
+    (out / f"{stem}.status").write_text(status)
     # 10 s on 2 cores at 100 ticks/s: of the machine's busy ticks the server took
     # server_ticks and wrk 900 (5 + 4 s), so 2 s of 20 (10%) went to other processes.
     machine = server_ticks + 900 + 200
-    (out / f"{server}.{scenario}.cpu").write_text(f"0 0 0\n{machine} {server_ticks} 0\n")
-    (out / f"{server}.{scenario}.wrk.time").write_text("10.0 5.0 4.0\n")
+    (out / f"{stem}.cpu").write_text(f"0 0 0\n{machine} {server_ticks} 0\n")
+    (out / f"{stem}.wrk.time").write_text("10.0 5.0 4.0\n")
 
 
 def test_report_computes_cpu_per_request_and_ratios_from_one_run_and_names_each_miss(
@@ -74,7 +77,7 @@ def test_report_computes_cpu_per_request_and_ratios_from_one_run_and_names_each_
     write_run(tmp_path, "specfake", "read-404-5ops", 50_000, 500, "404")  # 100 µs
     write_run(tmp_path, "specfake", "read-404-650ops", 50_000, 525, "404")  # 105 µs
     runs = report.read_runs(tmp_path)
-    assert runs[("specfake", "patch-409-stale")].cpu_us == pytest.approx(200)
+    assert runs[("specfake", "patch-409-stale")][1].cpu_us == pytest.approx(200)
     table = "\n".join(report.table(runs, report.scenarios_in_order(tmp_path)))
     row = ("| patch-409-stale | specfake | 409 | 200 | 4,000 | 5.00 | 12.00 | 0 | 90% | 10% "
            "| 0.60x | 0.67x | 10.00x |")  # fmt: skip
@@ -87,6 +90,28 @@ def test_report_computes_cpu_per_request_and_ratios_from_one_run_and_names_each_
     assert "p99 12.0 ms ≤ 15 ms: met" in verdicts
     assert "read-404-650ops vs read-404-5ops: CPU per request 1.05x ≤ 1.1: met" in verdicts
     assert "worst 1.70 s ≤ 1.5 s: **missed**" in verdicts
+
+
+def test_report_takes_the_median_of_the_rounds_ratios_and_shows_their_range(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Three rounds on a drifting machine: the second ran on a slower minute for both servers
+    alike, so its ratio agrees with the others although its figures do not."""
+    report = bench_module("report")
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(report, "HERTZ", 100)
+    (tmp_path / "scenarios.txt").write_text("resource-read\n")
+    # specfake: 100, 150, 110 µs per request; bare: 60, 90, 55 → ratios 0.60, 0.60, 0.50
+    for number, (mine, bare) in enumerate([(1000, 600), (1500, 900), (1100, 550)], 1):
+        write_run(tmp_path, "specfake", "resource-read", 100_000, mine, "200", round_number=number)
+        write_run(tmp_path, "bare", "resource-read", 100_000, bare, "200", round_number=number)
+    runs = report.read_runs(tmp_path)
+    assert sorted(runs[("specfake", "resource-read")]) == [1, 2, 3]
+    table = "\n".join(report.table(runs, report.scenarios_in_order(tmp_path)))
+    assert "| resource-read | specfake | 200 | 110 | 10,000 |" in table  # the median round
+    assert "| 0.60x (0.50-0.60) |" in table
+    verdicts = "\n".join(report.target_lines(runs, None))
+    assert "resource-read: CPU 0.60x (0.50-0.60) and req/s 1.00x bare ≥ 0.5: met" in verdicts
 
 
 def test_no_bench_script_runs_lua_per_request_but_the_valid_patch_lookup() -> None:
