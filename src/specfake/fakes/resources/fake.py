@@ -115,18 +115,21 @@ class ResourceFake:
     # --- answering ----------------------------------------------------------------------
 
     async def answer(self, facts: OperationFacts, request: OperationRequest) -> Outcome:
-        """The answer to ``request``; a refusal in the shape its status is documented in."""
+        """The answer to ``request``; a refusal in the shape its status is documented in,
+        returned with its problem (``Outcome.problem``). The checks of a write return theirs;
+        a lookup deep in a write raises :class:`Refusal`, answered here."""
         source = facts.bound.declaration.idempotency
         key = source.read(request) if source is not None else None
         try:
             if key is None:
                 return await self._answer(facts, request)
             return await self._replayed(facts, request, key)
+        except Refusal as refused:
+            return refused.outcome
         except Problem as problem:  # a JSON Patch that cannot apply, a key used twice...
-            raise Refusal(problem, refusal(facts.bound, problem)) from None
+            return refusal(facts.bound, problem)
         except Exhausted:
-            problem = conflict("Other requests kept writing this record; retry.")
-            raise Refusal(problem, refusal(facts.bound, problem)) from None
+            return refusal(facts.bound, conflict("Other requests kept writing this record; retry."))
 
     async def _replayed(
         self, facts: OperationFacts, request: OperationRequest, key: Any
@@ -142,6 +145,8 @@ class ResourceFake:
 
         async def work() -> dict[str, Any]:
             outcome = await self._answer(facts, request)
+            if outcome.problem is not None:  # a refusal is not remembered: the key stays free
+                raise Refusal(outcome.problem, outcome)
             return {"status": outcome.status, "body": outcome.body,
                     "media_type": outcome.media_type, "headers": outcome.headers}  # fmt: skip
 
@@ -286,7 +291,7 @@ class ResourceFake:
             base = found.value if found is not None else answers.example_record(bound, record_id)
             problem = records.refused(bound, request, base, str(record_id))
             if problem is not None:
-                raise Refusal(problem, refusal(bound, problem))
+                return refusal(bound, problem)
             now = utc_now_iso()  # after the checks: a refused write needs no time
             changed = self._changed(facts, request, base, now)
             changed[resource.id_field] = base.get(resource.id_field, record_id)
