@@ -289,7 +289,7 @@ class ResourceFake:
             found = await self._lookup(facts, resource, scope, record_id)
             # Never stored, and the spec documents no 404: the write starts from its example.
             base = found.value if found is not None else answers.example_record(bound, record_id)
-            problem = records.refused(bound, request, base, str(record_id))
+            problem = records.refused(bound, facts.version_check, request, base, str(record_id))
             if problem is not None:
                 return refusal(bound, problem)
             now = utc_now_iso()  # after the checks: a refused write needs no time
