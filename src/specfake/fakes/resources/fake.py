@@ -319,15 +319,13 @@ class ResourceFake:
     # --- answers ------------------------------------------------------------------------
 
     def _write_answer(self, facts: OperationFacts, record: Record, created: bool) -> Outcome:
+        """The record as the write's status documents it (no body where it documents none:
+        :func:`answers.record_answer`), or an action's own answer (a job, a message)."""
         bound = facts.bound
         replaced_new = created and bound.role == "replace"
         status = facts.replaced_new_status if replaced_new else facts.written_status
         if bound.role == "action" and not facts.action_answers_record:
             return answers.example_answer(bound, str(record[bound.resource.id_field]))
-        response = bound.operation.response_for(status)
-        if response is not None and not response.media:
-            outcome = Outcome(status, None, headers=_etag(facts, record))
-            return answers.checked(bound, outcome)
         return self._record_answer(facts, record, status)
 
     def _record_answer(
