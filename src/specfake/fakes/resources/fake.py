@@ -223,7 +223,7 @@ class ResourceFake:
         raise Exhausted()
 
     async def _new_id(self, bound: Bound, stored: StoredResource) -> Any:
-        schema = bound.memoized("id schema", lambda: records.id_schema(bound))
+        schema = bound.memoized("id schema", records.id_schema, bound)
         if records.is_integer(schema):
             return await stored.next_integer()
         return records.new_id(bound, schema)

@@ -33,7 +33,7 @@ def server_fields(bound: Bound, body: Record, now: str) -> Record:
     answer documents and the body lacks (from the schema's examples, else synthesized; ``now``
     for a date-time), and creation and update timestamps (``createdAt``, ``updated_at``)."""
     made: Record = {}
-    for name, value in bound.memoized("server-made", lambda: _server_made(bound)):
+    for name, value in bound.memoized("server-made", _server_made, bound):
         if name not in body:
             made[name] = now if value is _NOW else copy.deepcopy(value)
     return made

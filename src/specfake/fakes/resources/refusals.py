@@ -42,7 +42,7 @@ def refusal(bound: Bound, problem: Problem) -> Outcome:
     """``problem`` as ``bound``'s operation documents its status, checked against the spec,
     carrying ``problem`` for the journal."""
     status = problem.status
-    shape = bound.memoized(("refusal", status), lambda: refusal_shape(bound, status))
+    shape = bound.memoized(("refusal", status), refusal_shape, bound, status)
     outcome = shaped(problem, shape)
     outcome.problem = problem
     return checked(bound, outcome)
