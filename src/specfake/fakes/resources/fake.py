@@ -335,7 +335,11 @@ class ResourceFake:
         status: int,
         headers: dict[str, str] | None = None,
     ) -> Outcome:
-        headers = {**(headers or {}), **_etag(facts, record)}
+        headers = {} if headers is None else headers  # the caller's own, made for this answer
+        if facts.documents_etag:
+            tag = records.version_header(facts.bound.resource, record)
+            if tag is not None:
+                headers["ETag"] = tag
         return answers.record_answer(facts.bound, record, status, headers)
 
     def _deleted_answer(self, facts: OperationFacts, record: Record | None) -> Outcome:
@@ -386,15 +390,5 @@ class ResourceFake:
         return True
 
 
-
 def _refuse(bound: Bound, problem: Problem) -> None:
     raise Refusal(problem, refusal(bound, problem))
-
-
-def _etag(facts: OperationFacts, record: Record) -> dict[str, str]:
-    """The ``ETag`` header of an answer about ``record``, where the operation documents one."""
-    if not facts.documents_etag:
-        return {}
-    tag = records.version_header(facts.bound.resource, record)
-    return {"ETag": tag} if tag is not None else {}
-

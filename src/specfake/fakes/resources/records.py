@@ -191,9 +191,11 @@ def written(bound: Bound, record: Record, stored: Record, now: str) -> Record:
     ``stored`` record's (1 for a new one, whatever the body said), and the ``history`` copy
     appended to the stored history."""
     declaration = bound.declaration
-    request_id = new_uuid() if "$uuid" in declaration.set.values() else ""
-    result = {**record, **{name: _value(value, now, request_id)
-                           for name, value in declaration.set.items()}}  # fmt: skip
+    result = dict(record)
+    if declaration.set:
+        request_id = new_uuid() if "$uuid" in declaration.set.values() else ""
+        for name, value in declaration.set.items():
+            result[name] = _value(value, now, request_id)
     field = bound.resource.version_field
     if field is not None:
         current = stored.get(field)
