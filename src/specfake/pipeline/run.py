@@ -275,8 +275,8 @@ async def _produce(
     )
     try:
         outcome = await handler(request)
-        return outcome, None, outcome.checked
-    except Refusal as refusal:
+        return outcome, outcome.problem, outcome.checked
+    except Refusal as refusal:  # a fake that raises its refusals
         return refusal.outcome, refusal.problem, refusal.outcome.checked
     except Problem as problem:
         return problem_outcome(problem), problem, False

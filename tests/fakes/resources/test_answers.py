@@ -73,3 +73,23 @@ def test_the_quick_check_of_an_answer_is_the_full_one():
             validator = bound.memo[("body validator", outcome.status, outcome.media_type)]
             quick += validator is not None and outcome.body is not None and not errors
     assert quick > 100 and failing > 100  # both ways were taken, many times
+
+
+def _as_sent(outcome: Outcome):
+    return (outcome.status, outcome.body, outcome.media_type, outcome.headers, outcome.checked)
+
+
+@pytest.mark.parametrize("bound", bounds(), ids=lambda bound: bound.operation.operation_id)
+def test_a_status_without_a_body_is_answered_without_one_with_its_headers(bound):
+    """A write's answer of a status documenting no body (or none at all) is ``record_answer``'s
+    no-body answer, as the fake once built it apart: the status, the headers, nothing else."""
+    record = {bound.resource.id_field: "x1", "versionId": 2}
+    statuses = [int(code) for code in bound.operation.responses if code.isdigit()] + [299]
+    for status in statuses:
+        response = bound.operation.response_for(status)
+        if response is not None and response.media:
+            continue
+        for headers in ({}, {"ETag": '"2"'}):
+            apart = answers.checked(bound, Outcome(status, None, headers=dict(headers)))
+            assert _as_sent(answers.record_answer(bound, record, status, dict(headers))) == (
+                _as_sent(apart))  # fmt: skip

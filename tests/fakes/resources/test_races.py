@@ -12,7 +12,7 @@ import pytest
 from starlette.datastructures import Headers
 
 from specfake import ServerConfig
-from specfake.pipeline.outcome import OperationRequest, Outcome, Refusal
+from specfake.pipeline.outcome import OperationRequest, Outcome
 from specfake.store.memory import MemoryStore
 from specfake.world import World, build_world
 
@@ -47,10 +47,7 @@ async def call(world: World, operation_id: str, path: dict, body: Any = None,
     operation = next(op for op in world.operations if op.operation_id == operation_id)
     handler = world.handlers[(operation.spec_name, operation_id)]
     request = OperationRequest(operation, path, {}, Headers(headers or {}), body)
-    try:
-        return await handler(request)
-    except Refusal as refusal:
-        return refusal.outcome
+    return await handler(request)  # a refusal too is returned, carrying its problem
 
 
 async def served(store: InterferingStore) -> World:
@@ -91,6 +88,7 @@ def test_a_locked_write_that_loses_the_race_is_a_412_with_the_winners_version(st
 
     outcome, stored = asyncio.run(scenario())
     assert outcome.status == 412 and outcome.body["currentVersion"] == 2
+    assert outcome.problem is not None and outcome.problem.extensions == {"currentVersion": 2}
     assert "quantity" not in stored  # the loser changed nothing
 
 
@@ -115,6 +113,7 @@ def test_a_record_that_keeps_changing_is_a_409_to_retry_not_a_500(store):
 
     outcome = asyncio.run(scenario())
     assert outcome.status == 409 and "retry" in outcome.body["detail"]
+    assert outcome.problem is not None and outcome.problem.detail == outcome.body["detail"]
 
 
 def test_a_book_created_while_its_author_is_deleted_does_not_outlive_it(store):

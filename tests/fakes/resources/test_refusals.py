@@ -68,7 +68,9 @@ BOUNDS = bounds()
 def test_a_shaped_refusal_is_the_plain_one(bound):
     for problem in PROBLEMS:
         for _ in range(2):  # the first call reads the shape, the second reuses it
-            assert answer_of(refusal(bound, problem)) == answer_of(plain_refusal(bound, problem))
+            refused = refusal(bound, problem)
+            assert answer_of(refused) == answer_of(plain_refusal(bound, problem))
+            assert refused.problem is problem  # for the journal: returned, not raised
 
 
 def test_the_shapes_cover_every_kind():

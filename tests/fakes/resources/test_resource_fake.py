@@ -376,3 +376,25 @@ async def test_a_long_json_patch_names_the_operation_that_fails(tmp_path):
         )  # fmt: skip
         assert refused.status_code == 422 and refused.json()["errors"][0]["path"] == "/5000"
         assert "k0" not in (await app.client.get(f"/authors/{SEEDED_AUTHOR}")).json()
+
+
+async def test_a_refused_write_under_an_idempotency_key_leaves_the_key_unused(tmp_path):
+    def idempotent_update(document):
+        patch = document["paths"]["/orders/{orderId}"]["patch"]
+        patch["x-specfake"]["idempotency"] = "header.Idempotency-Key"
+        patch["parameters"].append({"name": "Idempotency-Key", "in": "header",
+                                    "schema": {"type": "string"}})  # fmt: skip
+
+    spec = _spec_with(tmp_path, idempotent_update)
+    async with in_process(ServerConfig(specs=[spec], fixtures=None)) as app:
+        order = (await app.client.post("/orders", json={"item": "pen"})).json()
+        path, key = f"/orders/{order['id']}", {"Idempotency-Key": "edit-1"}
+        stale = await app.client.patch(path, json={"quantity": 2},
+                                       headers={**key, "If-Match": '"0"'})  # fmt: skip
+        assert stale.status_code == 412
+        entries = (await app.client.get("/__specfake__/requests")).json()["requests"]
+        assert "does not match the current version 1" in entries[-1]["detail"]
+        # The refusal is not the key's answer: the same key with the right version writes.
+        fresh = await app.client.patch(path, json={"quantity": 2},
+                                       headers={**key, "If-Match": '"1"'})  # fmt: skip
+        assert fresh.status_code == 200 and fresh.json()["quantity"] == 2

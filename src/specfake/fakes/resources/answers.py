@@ -44,7 +44,7 @@ def record_answer(
     """``record`` as the documented answer of ``status``: projected to the documented
     properties where declared (``answer: documented``) or where the schema is closed, wrapped
     in the envelope, with the envelope's other fields from the spec's example."""
-    shape = bound.memoized(("record answer", status), lambda: record_shape(bound, status))
+    shape = bound.memoized(("record answer", status), record_shape, bound, status)
     if shape is None:
         return checked(bound, Outcome(status, None, headers=headers or {}))
     body: Any = _project(record, shape.kept)
@@ -89,7 +89,7 @@ def list_answer(bound: Bound, records: list[Record], total: int, status: int) ->
         return checked(bound, Outcome(status, items, json_media(response)))
     name = list_property(schema, root) or "data"
     items_schema = view(outer.properties.get(name, {}), root).items or {}
-    fields = bound.memoized(("fields", status), lambda: _example_fields(operation, status))
+    fields = bound.memoized(("fields", status), _example_fields, operation, status)
     body = {
         **fields,
         name: [_projected(record, items_schema, root, documented) for record in records],
@@ -148,8 +148,7 @@ def answer_errors(bound: Bound, outcome: Outcome) -> list[FieldError]:
     ``is_valid`` call (no walk of the documented headers, no list of failures to make)."""
     status, media_type = outcome.status, outcome.media_type
     validator = bound.memoized(
-        ("body validator", status, media_type),
-        lambda: _headerless_validator(bound, status, media_type),
+        ("body validator", status, media_type), _headerless_validator, bound, status, media_type
     )
     if validator is not None and outcome.body is not None and validator.is_valid(outcome.body):
         return []

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from specfake.fakes.resources.answers import answers_record, documents_header, success_status
 from specfake.fakes.resources.plan import Bound, Resource, body_property_names
+from specfake.fakes.resources.records import VersionCheck, version_check
 from specfake.fakes.resources.state import ancestors
 
 
@@ -30,6 +31,7 @@ class OperationFacts:
     documents_location: bool  # the create's answer declares ``Location``
     documents_404: bool  # a refused lookup answers its documented 404
     action_answers_record: bool  # an action's answer is the record, not a job or a message
+    version_check: VersionCheck | None  # the declared version a write must name
 
 
 def facts_of(bound: Bound) -> OperationFacts:
@@ -58,4 +60,5 @@ def facts_of(bound: Bound) -> OperationFacts:
         documents_location=documents_header(bound, created, "location"),
         documents_404=operation.response_for(404) is not None,
         action_answers_record=answers_record(bound, written),
+        version_check=version_check(declaration, bound.resource),
     )

@@ -115,18 +115,21 @@ class ResourceFake:
     # --- answering ----------------------------------------------------------------------
 
     async def answer(self, facts: OperationFacts, request: OperationRequest) -> Outcome:
-        """The answer to ``request``; a refusal in the shape its status is documented in."""
+        """The answer to ``request``; a refusal in the shape its status is documented in,
+        returned with its problem (``Outcome.problem``). The checks of a write return theirs;
+        a lookup deep in a write raises :class:`Refusal`, answered here."""
         source = facts.bound.declaration.idempotency
         key = source.read(request) if source is not None else None
         try:
             if key is None:
                 return await self._answer(facts, request)
             return await self._replayed(facts, request, key)
+        except Refusal as refused:
+            return refused.outcome
         except Problem as problem:  # a JSON Patch that cannot apply, a key used twice...
-            raise Refusal(problem, refusal(facts.bound, problem)) from None
+            return refusal(facts.bound, problem)
         except Exhausted:
-            problem = conflict("Other requests kept writing this record; retry.")
-            raise Refusal(problem, refusal(facts.bound, problem)) from None
+            return refusal(facts.bound, conflict("Other requests kept writing this record; retry."))
 
     async def _replayed(
         self, facts: OperationFacts, request: OperationRequest, key: Any
@@ -142,6 +145,8 @@ class ResourceFake:
 
         async def work() -> dict[str, Any]:
             outcome = await self._answer(facts, request)
+            if outcome.problem is not None:  # a refusal is not remembered: the key stays free
+                raise Refusal(outcome.problem, outcome)
             return {"status": outcome.status, "body": outcome.body,
                     "media_type": outcome.media_type, "headers": outcome.headers}  # fmt: skip
 
@@ -218,7 +223,7 @@ class ResourceFake:
         raise Exhausted()
 
     async def _new_id(self, bound: Bound, stored: StoredResource) -> Any:
-        schema = bound.memoized("id schema", lambda: records.id_schema(bound))
+        schema = bound.memoized("id schema", records.id_schema, bound)
         if records.is_integer(schema):
             return await stored.next_integer()
         return records.new_id(bound, schema)
@@ -284,9 +289,9 @@ class ResourceFake:
             found = await self._lookup(facts, resource, scope, record_id)
             # Never stored, and the spec documents no 404: the write starts from its example.
             base = found.value if found is not None else answers.example_record(bound, record_id)
-            problem = records.refused(bound, request, base, str(record_id))
+            problem = records.refused(bound, facts.version_check, request, base, str(record_id))
             if problem is not None:
-                raise Refusal(problem, refusal(bound, problem))
+                return refusal(bound, problem)
             now = utc_now_iso()  # after the checks: a refused write needs no time
             changed = self._changed(facts, request, base, now)
             changed[resource.id_field] = base.get(resource.id_field, record_id)
@@ -314,15 +319,13 @@ class ResourceFake:
     # --- answers ------------------------------------------------------------------------
 
     def _write_answer(self, facts: OperationFacts, record: Record, created: bool) -> Outcome:
+        """The record as the write's status documents it (no body where it documents none:
+        :func:`answers.record_answer`), or an action's own answer (a job, a message)."""
         bound = facts.bound
         replaced_new = created and bound.role == "replace"
         status = facts.replaced_new_status if replaced_new else facts.written_status
         if bound.role == "action" and not facts.action_answers_record:
             return answers.example_answer(bound, str(record[bound.resource.id_field]))
-        response = bound.operation.response_for(status)
-        if response is not None and not response.media:
-            outcome = Outcome(status, None, headers=_etag(facts, record))
-            return answers.checked(bound, outcome)
         return self._record_answer(facts, record, status)
 
     def _record_answer(
@@ -332,7 +335,11 @@ class ResourceFake:
         status: int,
         headers: dict[str, str] | None = None,
     ) -> Outcome:
-        headers = {**(headers or {}), **_etag(facts, record)}
+        headers = {} if headers is None else headers  # the caller's own, made for this answer
+        if facts.documents_etag:
+            tag = records.version_header(facts.bound.resource, record)
+            if tag is not None:
+                headers["ETag"] = tag
         return answers.record_answer(facts.bound, record, status, headers)
 
     def _deleted_answer(self, facts: OperationFacts, record: Record | None) -> Outcome:
@@ -383,15 +390,5 @@ class ResourceFake:
         return True
 
 
-
 def _refuse(bound: Bound, problem: Problem) -> None:
     raise Refusal(problem, refusal(bound, problem))
-
-
-def _etag(facts: OperationFacts, record: Record) -> dict[str, str]:
-    """The ``ETag`` header of an answer about ``record``, where the operation documents one."""
-    if not facts.documents_etag:
-        return {}
-    tag = records.version_header(facts.bound.resource, record)
-    return {"ETag": tag} if tag is not None else {}
-

@@ -39,9 +39,19 @@ def patched(record: dict[str, Any], body: Any, mode: str) -> dict[str, Any]:
     if mode == "merge-patch":
         merged = merge_patch(record, body)
         return merged if isinstance(merged, dict) else record
-    merged = {**record, **body}
-    return {name: value for name, value in merged.items() if value is not None or
-            record.get(name, 0) is None}  # a null the record held stays  # fmt: skip
+    return top_level_patched(record, body)
+
+
+def top_level_patched(record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with ``body``'s top-level members: a ``null`` removes the field, unless the
+    record held ``null`` there already (it stays). One copy of the record, changed in place."""
+    result = dict(record)
+    for name, value in body.items():
+        if value is None and record.get(name, 0) is not None:
+            result.pop(name, None)
+        else:
+            result[name] = value
+    return result
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

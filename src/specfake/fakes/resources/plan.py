@@ -65,13 +65,15 @@ class Bound:
     envelope: str | None  # the answer's property wrapping the record
     memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def memoized(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()`` once per ``key`` for this operation: what is read from its spec (an
-        example, the properties a schema lists) does not change while it is served."""
+    def memoized(self, key: Hashable, compute: Callable[..., T], *args: Any) -> T:
+        """``compute(*args)`` once per ``key`` for this operation: what is read from its spec
+        (an example, the properties a schema lists) does not change while it is served. The
+        arguments are passed, not closed over: a closure made on every call (its cells, the
+        function object) cost more than the look-up it guards."""
         try:
             return self.memo[key]  # type: ignore[no-any-return]
         except KeyError:  # the first request of its kind only
-            value = self.memo[key] = compute()
+            value = self.memo[key] = compute(*args)
             return value
 
     def record_schema(self, answer_schema: Any) -> Any:

@@ -9,11 +9,12 @@ import copy
 import random
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from specfake.errors import Problem, conflict
 from specfake.fakes.base import new_uuid
-from specfake.fakes.resources.declarations import Declaration
+from specfake.fakes.resources.declarations import Declaration, Source
 from specfake.fakes.resources.plan import Bound, Resource, json_schema_of, success_response
 from specfake.fakes.resources.schemas import resolved, view
 from specfake.pipeline.outcome import OperationRequest
@@ -32,7 +33,7 @@ def server_fields(bound: Bound, body: Record, now: str) -> Record:
     answer documents and the body lacks (from the schema's examples, else synthesized; ``now``
     for a date-time), and creation and update timestamps (``createdAt``, ``updated_at``)."""
     made: Record = {}
-    for name, value in bound.memoized("server-made", lambda: _server_made(bound)):
+    for name, value in bound.memoized("server-made", _server_made, bound):
         if name not in body:
             made[name] = now if value is _NOW else copy.deepcopy(value)
     return made
@@ -90,12 +91,41 @@ def _is_uuid(node: dict[str, Any]) -> bool:
     return node.get("format") == "uuid" or not ({"pattern", "format", "enum"} & node.keys())
 
 
-def refused(bound: Bound, request: OperationRequest, record: Record, name: str) -> Problem | None:
+@dataclass(frozen=True, slots=True)
+class VersionCheck:
+    """An operation's declared version check, read from its declaration and resource once
+    (:func:`version_check`): where the request carries the version it expects, the record's
+    version field, and what a mismatch answers."""
+
+    expected: Source
+    field: str
+    status: int  # 409, or the declared 412
+    member: str  # the refusal's member holding the current version: ``currentVersionId``
+    label: str  # how the message names the expected version: ``If-Match``, ``expectedVersionId``
+
+
+def version_check(declaration: Declaration, resource: Resource) -> VersionCheck | None:
+    """The version check of a write, ``None`` when it declares none."""
+    rule = declaration.version
+    field = resource.version_field
+    if rule.expected is None or field is None:
+        return None
+    return VersionCheck(rule.expected, field, rule.conflict, f"current{_capital(field)}",
+                        rule.expected.label)  # fmt: skip
+
+
+def refused(
+    bound: Bound,
+    check: VersionCheck | None,
+    request: OperationRequest,
+    record: Record,
+    name: str,
+) -> Problem | None:
     """What the declared checks refuse of a write to ``record`` (``name``: its id, as text):
-    its state first, then its version."""
+    its state first, then its version (``check``: :func:`version_check` of ``bound``)."""
     problem = refused_state(bound.declaration, record, name)
-    if problem is None:
-        problem = refused_version(bound.declaration, bound.resource, record, request)
+    if problem is None and check is not None:
+        problem = refused_version(bound.declaration, check, record, request)
     return problem
 
 
@@ -116,24 +146,20 @@ def refused_state(declaration: Declaration, record: Record, record_id: str) -> P
 
 
 def refused_version(
-    declaration: Declaration, resource: Resource, record: Record, request: OperationRequest
+    declaration: Declaration, check: VersionCheck, record: Record, request: OperationRequest
 ) -> Problem | None:
     """A 409 (or the declared 412) when the request's expected version is not the record's."""
-    rule = declaration.version
-    field = resource.version_field
-    if rule.expected is None or field is None:
-        return None
-    expected = rule.expected.read(request)
-    current = record.get(field)
-    if expected is None or _matches(rule.expected.location, expected, current):
+    expected = check.expected.read(request)
+    current = record.get(check.field)
+    if expected is None or _matches(check.expected.location, expected, current):
         return None
     shown = _number(expected) if isinstance(expected, int | float) else repr(str(expected))
     return _conflict(
-        rule.conflict,
+        check.status,
         declaration,
         record,
-        {f"current{_capital(field)}": current},
-        f"{rule.expected.label} {shown} does not match the current {field} {current}; "
+        {check.member: current},
+        f"{check.label} {shown} does not match the current {check.field} {current}; "
         "fetch the record again and retry with its version.",
     )
 
@@ -165,9 +191,11 @@ def written(bound: Bound, record: Record, stored: Record, now: str) -> Record:
     ``stored`` record's (1 for a new one, whatever the body said), and the ``history`` copy
     appended to the stored history."""
     declaration = bound.declaration
-    request_id = new_uuid() if "$uuid" in declaration.set.values() else ""
-    result = {**record, **{name: _value(value, now, request_id)
-                           for name, value in declaration.set.items()}}  # fmt: skip
+    result = dict(record)
+    if declaration.set:
+        request_id = new_uuid() if "$uuid" in declaration.set.values() else ""
+        for name, value in declaration.set.items():
+            result[name] = _value(value, now, request_id)
     field = bound.resource.version_field
     if field is not None:
         current = stored.get(field)

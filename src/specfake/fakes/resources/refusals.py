@@ -39,10 +39,13 @@ class RefusalShape:
 
 
 def refusal(bound: Bound, problem: Problem) -> Outcome:
-    """``problem`` as ``bound``'s operation documents its status, checked against the spec."""
+    """``problem`` as ``bound``'s operation documents its status, checked against the spec,
+    carrying ``problem`` for the journal."""
     status = problem.status
-    shape = bound.memoized(("refusal", status), lambda: refusal_shape(bound, status))
-    return checked(bound, shaped(problem, shape))
+    shape = bound.memoized(("refusal", status), refusal_shape, bound, status)
+    outcome = shaped(problem, shape)
+    outcome.problem = problem
+    return checked(bound, outcome)
 
 
 def refusal_shape(bound: Bound, status: int) -> RefusalShape:
