@@ -65,7 +65,11 @@ class MemoryStore:
         self, clock: Callable[[], float] = time.monotonic, hot_records: int = HOT_RECORDS
     ) -> None:
         self._collections: dict[str, OrderedDict[str, _Entry]] = {}
-        self._limits: dict[str, CollectionLimit] = {}
+        # set_limit sorts each collection's limit once: the ones that evict (looked up before
+        # every call) and the capacities (checked before a new record); a collection in neither
+        # costs its calls no limit work.
+        self._evicting: dict[str, CollectionLimit] = {}
+        self._capacities: dict[str, int] = {}
         self._hot: OrderedDict[tuple[str, str], Versioned] = OrderedDict()
         self._hot_records = hot_records
         self._revision = 0
@@ -82,18 +86,28 @@ class MemoryStore:
 
     def set_limit(self, collection: str, limit: CollectionLimit) -> None:
         # Only remembered: every read and write evicts first. (A reload builds its fakes, which
-        # set their limits, in a worker thread; this one assignment is safe there.)
-        self._limits[collection] = limit
+        # set their limits, in a worker thread; single dict assignments are safe there.)
+        if limit.max_items is not None or limit.max_age_seconds is not None:
+            self._evicting[collection] = limit
+        else:
+            self._evicting.pop(collection, None)
+        if limit.capacity is not None:
+            self._capacities[collection] = limit.capacity
+        else:
+            self._capacities.pop(collection, None)
 
     async def get(self, collection: str, key: str) -> Versioned | None:
-        self._evict(collection)
+        if collection in self._evicting:
+            self._evict(collection)
         entry = self._collections.get(collection, {}).get(key)
         return None if entry is None else self._record(collection, key, entry)
 
     async def compare_and_set(
         self, collection: str, key: str, expected_revision: int | None, value: Any | None
     ) -> Versioned | None:
-        self._evict(collection)
+        evicting = collection in self._evicting
+        if evicting:
+            self._evict(collection)
         records = self._collections.setdefault(collection, OrderedDict())
         entry = records.get(key)
         current = entry.revision if entry else None
@@ -106,15 +120,18 @@ class MemoryStore:
             del records[key]
             self._hot.pop((collection, key), None)
             return deleted
-        if entry is None:
+        if entry is None and collection in self._capacities:
             self._check_capacity(collection, records)
         self._revision += 1
         record = Versioned(value, self._revision)
         written = entry.written if entry else self._clock()
         records[key] = _Entry.packed(value, self._revision, written, COMPRESS_WRITES_FROM)
-        self._keep((collection, key), record)
         if entry is None:
-            self._evict(collection)
+            self._keep_new((collection, key), record)
+            if evicting:
+                self._evict(collection)
+        else:
+            self._keep((collection, key), record)
         return record
 
     async def append(self, collection: str, records: dict[str, Any]) -> None:
@@ -122,7 +139,8 @@ class MemoryStore:
             await self.compare_and_set(collection, key, None, value)  # never awaits anything
 
     async def list(self, collection: str) -> list[tuple[str, Versioned]]:
-        self._evict(collection)
+        if collection in self._evicting:
+            self._evict(collection)
         records = self._collections.get(collection, {})
         return [
             (key, self._record(collection, key, entry, keep=False))
@@ -154,7 +172,8 @@ class MemoryStore:
             self._collections[collection] = records
             for slot in [slot for slot in self._hot if slot[0] == collection]:
                 del self._hot[slot]
-            self._evict(collection)
+            if collection in self._evicting:
+                self._evict(collection)
 
     def _record(self, collection: str, key: str, entry: _Entry, keep: bool = True) -> Versioned:
         """``entry`` as a record: the decoded one while it is hot, else decoded now (and kept
@@ -170,20 +189,27 @@ class MemoryStore:
         return record
 
     def _keep(self, slot: tuple[str, str], record: Versioned) -> None:
+        """Make ``record`` the most recently used hot record, in place of any older one."""
+        self._hot.pop(slot, None)
+        self._keep_new(slot, record)
+
+    def _keep_new(self, slot: tuple[str, str], record: Versioned) -> None:
+        """Add the record of a new key: none of its slot is hot (a delete or an eviction
+        takes its key's slot out), so one assignment puts it last."""
         self._hot[slot] = record
-        self._hot.move_to_end(slot)
         if len(self._hot) > self._hot_records:
             self._hot.popitem(last=False)
 
     def _check_capacity(self, collection: str, records: OrderedDict[str, _Entry]) -> None:
-        limit = self._limits.get(collection)
-        if limit is not None and limit.capacity is not None and len(records) >= limit.capacity:
-            raise CollectionFull(collection, limit.capacity)
+        capacity = self._capacities[collection]
+        if len(records) >= capacity:
+            raise CollectionFull(collection, capacity)
 
     def _evict(self, collection: str) -> None:
-        limit = self._limits.get(collection)
+        """Apply ``collection``'s limit; only called for the collections in ``_evicting``."""
+        limit = self._evicting[collection]
         records = self._collections.get(collection)
-        if limit is None or not records:
+        if not records:
             return
         if limit.max_items is not None:
             while len(records) > limit.max_items:
