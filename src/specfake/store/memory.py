@@ -36,24 +36,39 @@ COMPRESS_RESTORED_FROM = 256
 @dataclass(slots=True)
 class _Entry:
     """A stored value: its marshal bytes (zlib-compressed if ``compressed``), or the value
-    itself when marshal cannot hold it; its revision; when its key was first written."""
+    itself when marshal cannot hold it or while it is ``pending``; its revision; when its key
+    was first written."""
 
     data: Any
     revision: int
     written: float  # for CollectionLimit.max_age_seconds
     compressed: bool = False
+    # A written value stays as it is while its record is hot (the hot record holds the same
+    # object, so this costs no memory) and is packed when the record leaves the hot set: a
+    # record rewritten or deleted while hot is never marshalled.
+    pending: bool = False
 
     @classmethod
     def packed(cls, value: Any, revision: int, written: float, compress_from: int) -> _Entry:
+        entry = cls(value, revision, written, pending=True)
+        entry.pack(compress_from)
+        return entry
+
+    def pack(self, compress_from: int) -> None:
+        """Turn a pending value into its marshal bytes, compressed if they are that long."""
+        self.pending = False
         try:
-            data = marshal.dumps(value)
-        except ValueError:  # not plain data
-            return cls(value, revision, written)
+            data = marshal.dumps(self.data)
+        except ValueError:  # not plain data: kept as it is
+            return
         if len(data) >= compress_from:
-            return cls(zlib.compress(data, 1), revision, written, compressed=True)
-        return cls(data, revision, written)
+            self.data, self.compressed = zlib.compress(data, 1), True
+        else:
+            self.data = data
 
     def value(self) -> Any:
+        if self.pending:
+            return self.data
         if self.compressed:
             return marshal.loads(zlib.decompress(self.data))
         # Values are never bytes themselves: a bytes value is marshalled like any other.
@@ -105,10 +120,23 @@ class MemoryStore:
     async def compare_and_set(
         self, collection: str, key: str, expected_revision: int | None, value: Any | None
     ) -> Versioned | None:
+        return self._compare_and_set(collection, key, expected_revision, value)
+
+    async def append(self, collection: str, records: dict[str, Any]) -> None:
+        for key, value in records.items():
+            self._compare_and_set(collection, key, None, value)
+
+    def _compare_and_set(
+        self, collection: str, key: str, expected_revision: int | None, value: Any | None
+    ) -> Versioned | None:
+        """``compare_and_set`` without a coroutine: it never awaits, and ``append`` calls it
+        once per record."""
         evicting = collection in self._evicting
         if evicting:
             self._evict(collection)
-        records = self._collections.setdefault(collection, OrderedDict())
+        records = self._collections.get(collection)
+        if records is None:  # (not setdefault: that would build an OrderedDict every call)
+            records = self._collections[collection] = OrderedDict()
         entry = records.get(key)
         current = entry.revision if entry else None
         if current != expected_revision:
@@ -125,7 +153,7 @@ class MemoryStore:
         self._revision += 1
         record = Versioned(value, self._revision)
         written = entry.written if entry else self._clock()
-        records[key] = _Entry.packed(value, self._revision, written, COMPRESS_WRITES_FROM)
+        records[key] = _Entry(value, self._revision, written, pending=True)
         if entry is None:
             self._keep_new((collection, key), record)
             if evicting:
@@ -133,10 +161,6 @@ class MemoryStore:
         else:
             self._keep((collection, key), record)
         return record
-
-    async def append(self, collection: str, records: dict[str, Any]) -> None:
-        for key, value in records.items():
-            await self.compare_and_set(collection, key, None, value)  # never awaits anything
 
     async def list(self, collection: str) -> list[tuple[str, Versioned]]:
         if collection in self._evicting:
@@ -198,7 +222,14 @@ class MemoryStore:
         takes its key's slot out), so one assignment puts it last."""
         self._hot[slot] = record
         if len(self._hot) > self._hot_records:
-            self._hot.popitem(last=False)
+            self._leave_hot_set(*self._hot.popitem(last=False)[0])
+
+    def _leave_hot_set(self, collection: str, key: str) -> None:
+        """Pack the value of a record that just left the hot set, if it was written while hot
+        (the invariant: a pending entry's record is hot)."""
+        entry = self._collections[collection][key]
+        if entry.pending:
+            entry.pack(COMPRESS_WRITES_FROM)
 
     def _check_capacity(self, collection: str, records: OrderedDict[str, _Entry]) -> None:
         capacity = self._capacities[collection]
