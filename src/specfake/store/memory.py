@@ -7,8 +7,10 @@ the fakes rely on, not that accident.
 Values are kept marshalled, large ones compressed: a pathway row loaded with ``restore`` takes
 ~0.6 KB instead of ~2.2 KB of dicts and strings, a remembered idempotency key with a draft's
 whole answer ~1.3 KB instead of ~3 KB (bench/RESULTS.md, "Memory"). The most recently used
-records are also kept decoded, so a record in use costs no decoding. A value ``marshal`` cannot
-hold (a ``datetime`` from a YAML fixture, say) is kept as it is.
+records are also kept decoded, so a record in use costs no decoding; a value written is packed
+only when its record leaves that hot set, so a record rewritten while in use costs no encoding
+either. A value ``marshal`` cannot hold (a ``datetime`` from a YAML fixture, say) is kept as it
+is.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from specfake.store.base import CollectionFull, CollectionLimit, Versioned
 
 HOT_RECORDS = 1024  # how many recently used records are also kept decoded
 RESTORE_CHUNK = 1000  # records packed by ``restore`` between two chances for other requests
-# Marshalled values of at least this many bytes are compressed (zlib level 1) when written: a
-# remembered answer with a draft's form_state shrinks to ~60% for ~45 µs. Smaller rows, which
-# requests read and rewrite all the time, are only compressed when ``restore`` loads them.
+# Marshalled values of at least this many bytes are compressed (zlib level 1) when a written
+# record leaves the hot set: a remembered answer with a draft's form_state shrinks to ~60% for
+# ~45 µs. Smaller rows, which requests read and rewrite all the time, are only compressed when
+# ``restore`` loads them.
 COMPRESS_WRITES_FROM = 1024
 COMPRESS_RESTORED_FROM = 256
 
@@ -148,8 +151,10 @@ class MemoryStore:
             del records[key]
             self._hot.pop((collection, key), None)
             return deleted
-        if entry is None and collection in self._capacities:
-            self._check_capacity(collection, records)
+        if entry is None:
+            capacity = self._capacities.get(collection)
+            if capacity is not None and len(records) >= capacity:
+                raise CollectionFull(collection, capacity)
         self._revision += 1
         record = Versioned(value, self._revision)
         written = entry.written if entry else self._clock()
@@ -231,16 +236,12 @@ class MemoryStore:
         if entry.pending:
             entry.pack(COMPRESS_WRITES_FROM)
 
-    def _check_capacity(self, collection: str, records: OrderedDict[str, _Entry]) -> None:
-        capacity = self._capacities[collection]
-        if len(records) >= capacity:
-            raise CollectionFull(collection, capacity)
-
     def _evict(self, collection: str) -> None:
-        """Apply ``collection``'s limit; only called for the collections in ``_evicting``."""
-        limit = self._evicting[collection]
+        """Apply ``collection``'s limit (looked up again: a reload's thread may have just
+        replaced it)."""
+        limit = self._evicting.get(collection)
         records = self._collections.get(collection)
-        if not records:
+        if limit is None or not records:
             return
         if limit.max_items is not None:
             while len(records) > limit.max_items:
