@@ -111,16 +111,19 @@ class SqliteStore:
                 raise
         return await self._run(lambda: call(self._db(), *arguments))
 
-    def _count_write(self) -> None:
+    async def _count_write(self) -> None:
         """Every ``CHECKPOINT_EVERY`` point writes, a WAL checkpoint on the worker thread
-        (SQLite's automatic one would run on the loop's connection, and sync the file there)."""
+        (SQLite's automatic one would run on the loop's connection, and sync the file there).
+        A checkpoint the thread has not finished by the next one's turn is waited for, so the
+        WAL stays bounded however busy the machine is."""
         self._point_writes += 1
-        if self._point_writes % CHECKPOINT_EVERY == 0:
-            checkpoint = asyncio.get_running_loop().run_in_executor(
-                self._executor, self._checkpoint
-            )
-            self._checkpoints.add(checkpoint)
-            checkpoint.add_done_callback(self._checkpoints.discard)
+        if self._point_writes % CHECKPOINT_EVERY:
+            return
+        if self._checkpoints:
+            await asyncio.gather(*self._checkpoints)
+        checkpoint = asyncio.get_running_loop().run_in_executor(self._executor, self._checkpoint)
+        self._checkpoints.add(checkpoint)
+        checkpoint.add_done_callback(self._checkpoints.discard)
 
     def _checkpoint(self) -> None:
         """All of the WAL into the file, and the next write starts the WAL over: point writes
@@ -160,7 +163,7 @@ class SqliteStore:
         written = await self._point(
             self._compare_and_set, collection, key, expected_revision, value
         )
-        self._count_write()
+        await self._count_write()
         return written
 
     def _compare_and_set(
