@@ -8,6 +8,9 @@ profile are only what specfake's code does.
     python bench/inprocess.py [--requests N] [--only SCENARIO] [--store URL] [--log] [--profile]
 
 ``--log`` writes the default per-request log line (``serve`` without ``--quiet``) to /dev/null.
+``--versus-quiet`` (with ``--log``) runs every other batch as ``--quiet`` instead and prints the
+line's cost as a ratio of the two medians: batches minutes apart would measure the machine's
+drift, interleaved ones see the same minutes.
 
 ``--profile`` prints cProfile's top 30 (cProfile inflates call-heavy code; py-spy on this
 script gives truer proportions).
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import logging
 import os
 import pstats
 import statistics
@@ -36,6 +40,7 @@ DOCS_PATHWAY_VERSION = 7  # its version in the bundled fixtures
 SEEDED_THING = "5f0c6a3e-8d2b-4c1a-9e7f-3b4a5c6d7e8f"  # bench/things.openapi.yaml's example
 THINGS_SPEC = Path(__file__).resolve().parent / "things.openapi.yaml"
 WARMUP_REQUESTS = 3000
+LOGGER = logging.getLogger("specfake")  # --quiet is this logger's level raised to WARNING
 BATCHES = 10  # the machine is noisy: report the best and the median batch's CPU time
 Request = tuple[str, str, bytes]  # method, path, body
 # name → (the n-th request, expected status): the bench/run scenarios. Most repeat one request;
@@ -117,17 +122,25 @@ async def call(app: Callable[..., Awaitable[None]], scope: dict[str, Any], body:
 
 
 async def measure(
-    requests: int, only: str | None, store: str, profiler: cProfile.Profile | None
+    requests: int,
+    only: str | None,
+    store: str,
+    profiler: cProfile.Profile | None,
+    versus_quiet: bool = False,
 ) -> None:
     specs = [*bundled_specs(), THINGS_SPEC]
     config = ServerConfig(specs=specs, fixtures=bundled_fixtures(), store=store)
     app = create_app(config)
     async with app.router.lifespan_context(app):  # opens the store, loads the fixtures
-        await measure_app(app, requests, only, profiler)
+        await measure_app(app, requests, only, profiler, versus_quiet)
 
 
 async def measure_app(
-    app: Any, requests: int, only: str | None, profiler: cProfile.Profile | None
+    app: Any,
+    requests: int,
+    only: str | None,
+    profiler: cProfile.Profile | None,
+    versus_quiet: bool = False,
 ) -> None:
     for name, (nth_request, expected) in SCENARIOS.items():
         if only and name != only:
@@ -141,16 +154,21 @@ async def measure_app(
         if status != expected:
             raise SystemExit(f"{name}: answered {status}, expected {expected}")
         batch = max(requests // BATCHES, 1)
-        per_request = []
+        per_request: list[float] = []
+        quiet_per_request: list[float] = []
         if profiler:
             profiler.enable()
-        for _ in range(BATCHES):
+        for number in range(BATCHES * (2 if versus_quiet else 1)):
+            quiet = versus_quiet and number % 2 == 1
             made = [prepared(nth_request(sent + index)) for index in range(batch)]  # not timed
             sent += batch
+            LOGGER.setLevel(logging.WARNING if quiet else logging.NOTSET)
             started = time.process_time()  # CPU time: other work on the machine barely moves it
             for scope, body in made:
                 await call(app, scope, body)
-            per_request.append((time.process_time() - started) / batch * 1e6)
+            elapsed = (time.process_time() - started) / batch * 1e6
+            (quiet_per_request if quiet else per_request).append(elapsed)
+        LOGGER.setLevel(logging.NOTSET)
         if profiler:
             profiler.disable()
         status = await call(app, *prepared(nth_request(sent)))
@@ -161,6 +179,12 @@ async def measure_app(
             f"{name:22} best {best:6.1f} CPU µs/request, median {median:6.1f} "
             f"({1e6 / best:,.0f} requests/s on one core, no sockets)"
         )
+        if quiet_per_request:
+            quiet_median = statistics.median(quiet_per_request)
+            print(
+                f"{'':22} --quiet batches in between: median {quiet_median:6.1f}; the log line "
+                f"costs {median / quiet_median:.3f}x"
+            )
 
 
 def main() -> None:
@@ -169,18 +193,26 @@ def main() -> None:
     parser.add_argument("--only", choices=sorted(SCENARIOS))
     parser.add_argument("--store", default="memory://", help="e.g. redis://127.0.0.1:6379/0")
     parser.add_argument("--log", action="store_true", help="the per-request log line too")
+    parser.add_argument(
+        "--versus-quiet", action="store_true", help="with --log: every other batch --quiet"
+    )
     parser.add_argument("--profile", action="store_true")
     arguments = parser.parse_args()
+    if arguments.versus_quiet and not arguments.log:
+        parser.error("--versus-quiet compares the log line with --quiet: add --log")
     if arguments.log:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
         configure_logging(quiet=False)
     profiler = cProfile.Profile() if arguments.profile else None
+    run = measure(
+        arguments.requests, arguments.only, arguments.store, profiler, arguments.versus_quiet
+    )
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvicorn[standard] brings it
-        asyncio.run(measure(arguments.requests, arguments.only, arguments.store, profiler))
+        asyncio.run(run)
     else:
-        uvloop.run(measure(arguments.requests, arguments.only, arguments.store, profiler))
+        uvloop.run(run)
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -151,3 +152,19 @@ def test_the_corpus_runner_counts_conformant_operations_from_junit(tmp_path: Pat
     corpus = bench_module("corpus")
     assert corpus.conformance(report) == (1, 3)
     assert corpus.Result(True, 0.5, 40.0, 1, 3).cell() == "0.50 s, 40 MB, 1/3"
+
+
+def test_inprocess_versus_quiet_interleaves_quiet_batches_and_prints_the_log_lines_cost() -> None:
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "inprocess.py"), "--only", "patch-409-stale",
+         "--log", "--versus-quiet", "--requests", "100"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    measured, versus = run.stdout.splitlines()
+    assert measured.startswith("patch-409-stale") and "CPU µs/request" in measured
+    assert "--quiet batches in between" in versus and versus.endswith("x")
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "inprocess.py"), "--versus-quiet"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "add --log" in refused.stderr
