@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from specfake import ServerConfig, create_app
+from specfake.cli.garbage import collect_garbage_less_often
 from specfake.cli.logs import configure_logging
 from specfake.resources import bundled_fixtures, bundled_specs
 
@@ -203,6 +204,7 @@ def main() -> None:
     if arguments.log:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
         configure_logging(quiet=False)
+    collect_garbage_less_often()  # as the server process does
     profiler = cProfile.Profile() if arguments.profile else None
     run = measure(
         arguments.requests, arguments.only, arguments.store, profiler, arguments.versus_quiet

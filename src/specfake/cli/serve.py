@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from specfake.cli.garbage import collect_garbage_less_often
 from specfake.cli.logs import configure_logging
 from specfake.config import (
     DEFAULT_GRACE_SECONDS,
@@ -294,6 +295,7 @@ def run_server(arguments: argparse.Namespace, **proxy: object) -> int:
     from specfake.cli.workers import serve_workers
 
     configure_logging(arguments.quiet)
+    collect_garbage_less_often()
     config = config_from(arguments, **proxy)
     if config.workers > 1 and not store_shares_state(config.store):
         raise SpecfakeError(

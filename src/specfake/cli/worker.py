@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 
 from specfake.app import create_app
 from specfake.cli.connections import GuardedHttpProtocol
+from specfake.cli.garbage import collect_garbage_less_often
 from specfake.cli.logs import configure_logging
 from specfake.config import ConnectionLimits, ServerConfig
 
@@ -51,6 +52,7 @@ def create_worker_app() -> Starlette:
     """uvicorn's app factory in each worker."""
     settings = worker_settings()
     configure_logging(settings.quiet)
+    collect_garbage_less_often()
     return create_app(settings.config)
 
 
