@@ -67,6 +67,11 @@ def test_what_json_refuses_is_still_refused(content):
         canonical_json(content)
 
 
+def test_a_lone_surrogate_fails_as_it_did():
+    with pytest.raises(UnicodeEncodeError):
+        canonical_json({"name": "\ud800"})
+
+
 def test_a_digest_is_the_one_stored_keys_were_written_with():
     body = {"name": "Émilie", "ids": [3, 1], "active": True, "note": None}
     text = '{"active":true,"ids":[3,1],"name":"Émilie","note":null}'
