@@ -22,6 +22,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
+
 from specfake.config import DEFAULT_IDEMPOTENCY_LEASE
 from specfake.errors import conflict
 from specfake.fakes.base import utc_now_iso
@@ -37,8 +39,48 @@ LEASE_FIELD = "lease_until"  # only in a running entry: when its reservation lap
 
 def fingerprint(content: Any) -> str:
     """What "the same request" means: equal JSON, whatever the order of its members."""
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def canonical_json(content: Any) -> bytes:
+    """:func:`plain_canonical_json`, by orjson (~3x faster) when it gives the same bytes.
+
+    Stored fingerprints outlive the process (SQLite, Redis), so the digest must never change.
+    orjson's compact, key-sorted UTF-8 output is ``json``'s byte for byte but for floats
+    (``1e-7``, not ``1e-07``; NaN as ``null``) and the types ``json`` refuses (datetimes,
+    enums...), so only content of JSON's exact types but floats goes through it; anything
+    orjson then refuses (integers past 64 bits, non-string keys) takes the plain path too.
+    ``tests/fakes/test_idempotency_fingerprint.py`` compares the two."""
+    if _floatless_json(content):
+        try:
+            return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass
+    return plain_canonical_json(content)
+
+
+def plain_canonical_json(content: Any) -> bytes:
+    """Compact UTF-8 JSON with sorted keys: the text every fingerprint is a digest of."""
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return text.encode()
+
+
+_FLOATLESS_LEAVES = frozenset({str, int, bool, type(None)})
+
+
+def _floatless_json(content: Any) -> bool:
+    """Whether ``content`` is made of dicts, lists, tuples, strings, integers, booleans and
+    None only (exactly those types: not a subclass)."""
+    kind = type(content)
+    if kind is dict:
+        content = content.values()
+    elif kind is not list and kind is not tuple:
+        return kind in _FLOATLESS_LEAVES
+    # A loop, not all(...): a generator per container costs more than the walk.
+    for value in content:  # noqa: SIM110
+        if not (type(value) in _FLOATLESS_LEAVES or _floatless_json(value)):
+            return False
+    return True
 
 
 def new_entry(key: str, request_fingerprint: str, **fields: Any) -> Json:
