@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specfake.errors import Problem
-from specfake.pipeline.router import Router, _descended, _find
+from specfake.pipeline.router import (
+    REMEMBERED_LENGTH,
+    REMEMBERED_PATHS,
+    Router,
+    _descended,
+    _find,
+)
 from specfake.spec import compile_operations
 from specfake.spec.loader import LoadedSpec
 
@@ -126,6 +132,32 @@ def test_the_first_way_down_ends_where_the_search_ends(chosen, paths):
         if found is not None:
             assert found is _find(router._root, parts, 0, searched), parts
             assert first == searched, parts
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    chosen=st.lists(templates, min_size=1, max_size=8, unique=True),
+    paths=st.lists(st.lists(path_segments, min_size=1, max_size=3), min_size=1, max_size=10),
+)
+def test_a_remembered_walk_answers_what_the_walk_answers(chosen, paths):
+    router = Router(operations_for(chosen))
+    for parts in [*paths, *paths]:  # each path twice: walked, then recalled
+        raw_path = "/" + "/".join(parts)
+        methods, parameters = router._walked(raw_path)
+        recalled = router._recalled(raw_path)
+        assert recalled[0] is methods and recalled[1] == parameters, raw_path
+        assert recalled[1] is not router._recalled(raw_path)[1]  # each its own parameters
+
+
+def test_the_remembered_walks_stay_bounded_and_keep_no_unknown_path():
+    router = Router(operations_for(["/pets/{id}"]))
+    router._recalled("/nope/1")
+    router._recalled("/pets/" + "7" * REMEMBERED_LENGTH)
+    assert router._walks == {}
+    for number in range(REMEMBERED_PATHS + 1):
+        assert router._recalled(f"/pets/{number}")[1] == {"id": str(number)}
+    assert len(router._walks) <= REMEMBERED_PATHS
+    assert router.match("GET", "/pets/7").path_parameters == {"id": "7"}
 
 
 @pytest.mark.parametrize("templated", [False, True])

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from hypothesis import given, settings
 
 from specfake.spec import compile_operations
 from specfake.spec.loader import LoadedSpec
-from specfake.spec.validators import SchemaValidator
+from specfake.spec.validators import LARGE_INSTANCE, SchemaValidator, _is_large
 from tests.spec.test_compile import COMPONENTS, SCHEMA, bodies, values
 
 
@@ -49,3 +50,17 @@ def test_a_spec_validators_type_failures_need_no_iter_errors(monkeypatch):
         ("/id", '"7" is not of type "integer"'),
         ("/title", '5 is not of type "string"'),
     ]
+
+
+def test_a_text_no_longer_than_the_large_limit_holds_no_large_value():
+    # The densest JSON text: one character per value, and one between each two.
+    densest = "[" + ",".join(["0"] * ((LARGE_INSTANCE - 1) // 2)) + "]"
+    assert len(densest) <= LARGE_INSTANCE
+    assert not _is_large(orjson.loads(densest))
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=bodies(SCHEMA) | values)
+def test_a_body_s_text_size_spares_the_count_and_changes_nothing(body: Any):
+    text = orjson.dumps(body)
+    assert IN_SPEC.errors(body, "body", text_size=len(text)) == IN_SPEC.errors(body, "body")

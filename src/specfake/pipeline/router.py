@@ -51,12 +51,13 @@ class Router:
     (``/pets/mine`` before ``/pets/{id}``), and among templated ones the one with more literal
     text (``{name}.json`` before ``{id}``). A path that is a whole literal template is found
     in one look-up (:meth:`_static_match`); the others by a walk that reads the parameters on
-    its way down.
+    its way down, remembered for the paths lately asked for (:meth:`_recalled`).
     """
 
     def __init__(self, operations: list[CompiledOperation]) -> None:
         self._root = _Segment()
         self._static: dict[str, dict[str, CompiledOperation]] = {}
+        self._walks: dict[str, tuple[dict[str, CompiledOperation], dict[str, str]]] = {}
         for operation in operations:
             node = self._root
             segments = operation.path_template.split("/")[1:]
@@ -78,7 +79,7 @@ class Router:
         """The operation for ``method`` on ``raw_path``, or a 404/405 :class:`Problem`."""
         methods, parameters = self._static_match(raw_path), {}
         if methods is None:
-            methods, parameters = self._walked(raw_path)
+            methods, parameters = self._recalled(raw_path)
         if methods is None:
             raise not_found(f"No operation of the served specs matches the path {raw_path!r}.")
         operation = methods.get(method) or (methods.get("GET") if method == "HEAD" else None)
@@ -90,6 +91,24 @@ class Router:
         """The walk's answer for a path that is a whole literal template: the walk tries the
         literal child first at every level, so it ends at that template too."""
         return self._static.get(raw_path)
+
+    def _recalled(
+        self, raw_path: str
+    ) -> tuple[dict[str, CompiledOperation] | None, dict[str, str]]:
+        """:meth:`_walked`, remembered for the served paths lately asked for: a client asks
+        for the same few again and again (its drafts, its resources), and a walk costs a
+        split, a look-up per segment and a dict. Each answer gets its own parameters. At most
+        :data:`REMEMBERED_PATHS`, none longer than :data:`REMEMBERED_LENGTH`; when full, it
+        starts again (bounded whatever the traffic, and it follows what is asked now)."""
+        known = self._walks.get(raw_path)
+        if known is None:
+            known = self._walked(raw_path)
+            if known[0] is None or len(raw_path) > REMEMBERED_LENGTH:
+                return known  # an unknown path is walked each time: a scan fills nothing
+            if len(self._walks) >= REMEMBERED_PATHS:
+                self._walks.clear()
+            self._walks[raw_path] = known
+        return known[0], known[1].copy()
 
     def _walked(self, raw_path: str) -> tuple[dict[str, CompiledOperation] | None, dict[str, str]]:
         """The operations of the template the tree finds for ``raw_path``, and its path
@@ -165,6 +184,9 @@ def _find(node: _Segment, segments: list[str], depth: int, values: list[str]) ->
             del values[read:]
     return None
 
+
+REMEMBERED_PATHS = 1024  # Router._recalled: a few hundred kB at most
+REMEMBERED_LENGTH = 256
 
 _PARTS = re.compile(r"([^{]*)(?:\{([^}]+)\})?")  # a literal, then maybe {a parameter}
 _LONE_PARAMETER = re.compile(r"\{[^}]+\}")

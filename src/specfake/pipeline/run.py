@@ -231,7 +231,7 @@ def _validated(
         body = parse_json(raw) if is_json_media(media.media_type) else None
     query = _query_lists(query_params)
     values, errors = parameter_errors(operation, match.path_parameters, query, headers)
-    errors.extend(body_errors(operation, media, body))
+    errors.extend(body_errors(operation, media, body, len(raw)))
     if errors:
         raise validation_failed(errors, operation.validation_status)
     return _Validated(values, query, body)

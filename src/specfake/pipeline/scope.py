@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from starlette.datastructures import URL
@@ -62,7 +63,7 @@ class RequestHeaders(Mapping[str, str]):
         return headers
 
     def get(self, key: str, default: Any = None) -> Any:
-        value = self._raw.get(_wire_name(key.lower()))
+        value = self._raw.get(_wire_name(key))
         return default if value is None else value.decode("latin-1")
 
     def last(self, key: str) -> str | None:
@@ -75,13 +76,13 @@ class RequestHeaders(Mapping[str, str]):
         return None if value is None else value.decode("latin-1")
 
     def __getitem__(self, key: str) -> str:
-        value = self._raw.get(_wire_name(key.lower()))
+        value = self._raw.get(_wire_name(key))
         if value is None:
             raise KeyError(key)
         return value.decode("latin-1")
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and _wire_name(key.lower()) in self._raw
+        return isinstance(key, str) and _wire_name(key) in self._raw
 
     def __iter__(self) -> Iterator[str]:
         return (name.decode("latin-1") for name in self._raw)
@@ -93,10 +94,12 @@ class RequestHeaders(Mapping[str, str]):
 _HEADERS_KEY = "specfake.headers"  # where RequestHeaders.of keeps a request's parse
 
 
+@lru_cache(maxsize=256)  # the names read are the code's and the specs' few, every request
 def _wire_name(name: str) -> bytes | None:
-    """``name`` as it would arrive (latin-1), or ``None`` for a name no request can carry (a
-    spec's header parameter named ``X-Ωmega``): absent, as it always was."""
+    """``name`` as it would arrive (lower-case, latin-1), or ``None`` for a name no request can
+    carry (a spec's header parameter named ``X-Ωmega``): absent, as it always was. Kept per
+    name: lower-casing and encoding it again cost more than the look-up it serves."""
     try:
-        return name.encode("latin-1")
+        return name.lower().encode("latin-1")
     except UnicodeEncodeError:
         return None

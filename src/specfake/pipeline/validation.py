@@ -45,13 +45,17 @@ def parameter_errors(
 
 
 def body_errors(
-    operation: CompiledOperation, media: CompiledMedia | None, body: Any
+    operation: CompiledOperation,
+    media: CompiledMedia | None,
+    body: Any,
+    raw_size: int | None = None,
 ) -> list[FieldError]:
-    """Check the parsed ``body`` (``None`` when absent) against the operation's body schema."""
+    """Check the parsed ``body`` (``None`` when absent; parsed from ``raw_size`` bytes, when
+    known) against the operation's body schema."""
     if body is None:
         if operation.body_required:
             return [FieldError("body", "", "a request body is required")]
         return []
     if media is None or media.validator is None:
         return []
-    return media.validator.errors(body, "body")
+    return media.validator.errors(body, "body", text_size=raw_size)
