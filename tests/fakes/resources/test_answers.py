@@ -93,3 +93,15 @@ def test_a_status_without_a_body_is_answered_without_one_with_its_headers(bound)
             apart = answers.checked(bound, Outcome(status, None, headers=dict(headers)))
             assert _as_sent(answers.record_answer(bound, record, status, dict(headers))) == (
                 _as_sent(apart))  # fmt: skip
+
+
+def test_checking_by_a_shapes_validator_is_checking():
+    """:func:`answers.checked_by`, given the validator a shape read once, marks and warns
+    exactly as :func:`answers.checked`, for valid and invalid answers alike."""
+    for bound in bounds():
+        for outcome in _outcomes(bound):
+            validator = answers.headerless_validator(bound, outcome.status, outcome.media_type)
+            plain = Outcome(outcome.status, outcome.body, outcome.media_type,
+                            dict(outcome.headers))  # fmt: skip
+            quick = answers.checked_by(bound, outcome, validator)
+            assert _as_sent(quick) == _as_sent(answers.checked(bound, plain))

@@ -50,7 +50,8 @@ def record_answer(
     body: Any = _project(record, shape.kept)
     if bound.envelope is not None:
         body = {**shape.fields, bound.envelope: body}
-    return checked(bound, Outcome(status, body, shape.media_type, headers or {}))
+    outcome = Outcome(status, body, shape.media_type, headers or {})
+    return checked_by(bound, outcome, shape.validator)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class RecordShape:
     kept: frozenset[str] | None  # the record's fields it keeps; ``None``: all of them
     media_type: str
     fields: dict[str, Any]  # the envelope's other fields (``message``...), if it has one
+    validator: Any  # :func:`headerless_validator` of the status and media type
 
 
 def record_shape(bound: Bound, status: int) -> RecordShape | None:
@@ -70,7 +72,9 @@ def record_shape(bound: Bound, status: int) -> RecordShape | None:
     if schema is None:
         return None
     fields = _example_fields(bound.operation, status) if bound.envelope is not None else {}
-    return RecordShape(_kept_of_answer(bound, schema), json_media(response), fields)
+    media_type = json_media(response)
+    validator = headerless_validator(bound, status, media_type)
+    return RecordShape(_kept_of_answer(bound, schema), media_type, fields, validator)
 
 
 def list_answer(bound: Bound, records: list[Record], total: int, status: int) -> Outcome:
@@ -142,20 +146,30 @@ def checked(bound: Bound, outcome: Outcome) -> Outcome:
     return outcome
 
 
+def checked_by(bound: Bound, outcome: Outcome, validator: Any) -> Outcome:
+    """:func:`checked` with the :func:`headerless_validator` of ``outcome``'s status and media
+    type already in hand (a shape read it once): a body it accepts is marked checked at once,
+    without the validator's memo look-up on every answer; anything else is :func:`checked`."""
+    if validator is not None and outcome.body is not None and validator.is_valid(outcome.body):
+        outcome.checked = True
+        return outcome
+    return checked(bound, outcome)
+
+
 def answer_errors(bound: Bound, outcome: Outcome) -> list[FieldError]:
     """:func:`response_errors` of ``outcome``, the common case first: a body its schema
     accepts, of a status whose response documents no headers, is known right by one
     ``is_valid`` call (no walk of the documented headers, no list of failures to make)."""
     status, media_type = outcome.status, outcome.media_type
     validator = bound.memoized(
-        ("body validator", status, media_type), _headerless_validator, bound, status, media_type
+        ("body validator", status, media_type), headerless_validator, bound, status, media_type
     )
     if validator is not None and outcome.body is not None and validator.is_valid(outcome.body):
         return []
     return response_errors(bound.operation, outcome)
 
 
-def _headerless_validator(bound: Bound, status: int, media_type: str) -> Any:
+def headerless_validator(bound: Bound, status: int, media_type: str) -> Any:
     """The body validator of ``status``'s response in ``media_type`` when that response
     documents no headers; ``None`` otherwise."""
     response = bound.operation.response_for(status)

@@ -286,7 +286,9 @@ class ResourceFake:
         stored = self._stored[resource.name]
         key = state.record_key(scope, record_id)
         for _ in range(_MAX_ATTEMPTS):
-            found = await self._lookup(facts, resource, scope, record_id)
+            found = await stored.get(key)  # :meth:`_lookup`, its common case without a frame
+            if found is None:
+                found = await self._missing(facts, stored, key, record_id)
             # Never stored, and the spec documents no 404: the write starts from its example.
             base = found.value if found is not None else answers.example_record(bound, record_id)
             problem = records.refused(bound, facts.version_check, request, base, str(record_id))
@@ -360,12 +362,17 @@ class ResourceFake:
     ) -> Versioned | None:
         """The stored record, else a 404 where the operation documents one or the record was
         deleted, else ``None`` (an id never stored: the spec's example answers)."""
-        key = state.record_key(scope, record_id)
         stored = self._stored[resource.name]
+        key = state.record_key(scope, record_id)
         found = await stored.get(key)
-        if found is not None:
-            return found
-        bound = facts.bound
+        return found if found is not None else await self._missing(facts, stored, key, record_id)
+
+    async def _missing(
+        self, facts: OperationFacts, stored: StoredResource, key: str, record_id: Any
+    ) -> None:
+        """:meth:`_lookup` of a record not stored: a 404 raised where the operation documents
+        one or the record was deleted, else ``None``."""
+        bound, resource = facts.bound, stored.resource
         problem = not_found(f"No {singular(resource.name)} with {resource.id_field} "
                             f"{str(record_id)!r}.")  # fmt: skip
         if facts.documents_404:  # deleted or never stored, the same 404: no tombstone read

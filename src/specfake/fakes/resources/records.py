@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import random
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +101,9 @@ class VersionCheck:
     status: int  # 409, or the declared 412
     member: str  # the refusal's member holding the current version: ``currentVersionId``
     label: str  # how the message names the expected version: ``If-Match``, ``expectedVersionId``
+    # The refusal's members and the record fields they report: ``member`` first, then the
+    # declared ``conflict_fields`` (a clash is theirs), one dict made from them per refusal.
+    reported: tuple[tuple[str, str], ...]
 
 
 def version_check(declaration: Declaration, resource: Resource) -> VersionCheck | None:
@@ -110,8 +112,10 @@ def version_check(declaration: Declaration, resource: Resource) -> VersionCheck 
     field = resource.version_field
     if rule.expected is None or field is None:
         return None
-    return VersionCheck(rule.expected, field, rule.conflict, f"current{_capital(field)}",
-                        rule.expected.label)  # fmt: skip
+    member = f"current{_capital(field)}"
+    reported = ((member, field), *declaration.conflict_fields.items())
+    return VersionCheck(rule.expected, field, rule.conflict, member, rule.expected.label,
+                        reported)  # fmt: skip
 
 
 def refused(
@@ -125,7 +129,7 @@ def refused(
     its state first, then its version (``check``: :func:`version_check` of ``bound``)."""
     problem = refused_state(bound.declaration, record, name)
     if problem is None and check is not None:
-        problem = refused_version(bound.declaration, check, record, request)
+        problem = refused_version(check, record, request)
     return problem
 
 
@@ -134,11 +138,10 @@ def refused_state(declaration: Declaration, record: Record, record_id: str) -> P
     for name, allowed in declaration.requires.items():
         if record.get(name) not in allowed:
             shown = ", ".join(map(str, allowed))
+            own = {f"current{_capital(name)}": record.get(name)}
             return _conflict(
                 409,
-                declaration,
-                record,
-                {f"current{_capital(name)}": record.get(name)},
+                {**own, **conflict_fields(declaration, record)},
                 f"{record_id} has {name} {record.get(name)!r}; this operation needs {name} "
                 f"in [{shown}].",
             )
@@ -146,7 +149,7 @@ def refused_state(declaration: Declaration, record: Record, record_id: str) -> P
 
 
 def refused_version(
-    declaration: Declaration, check: VersionCheck, record: Record, request: OperationRequest
+    check: VersionCheck, record: Record, request: OperationRequest
 ) -> Problem | None:
     """A 409 (or the declared 412) when the request's expected version is not the record's."""
     expected = check.expected.read(request)
@@ -156,9 +159,7 @@ def refused_version(
     shown = _number(expected) if isinstance(expected, int | float) else repr(str(expected))
     return _conflict(
         check.status,
-        declaration,
-        record,
-        {check.member: current},
+        {name: record.get(field) for name, field in check.reported},
         f"{check.label} {shown} does not match the current {check.field} {current}; "
         "fetch the record again and retry with its version.",
     )
@@ -221,10 +222,7 @@ def version_header(resource: Resource, record: Record) -> str | None:
     return f'"{_number(record[field]) if _is_number(record[field]) else record[field]}"'
 
 
-def _conflict(
-    status: int, declaration: Declaration, record: Record, own: Mapping[str, Any], detail: str
-) -> Problem:
-    extensions = {**own, **conflict_fields(declaration, record)}
+def _conflict(status: int, extensions: dict[str, Any], detail: str) -> Problem:
     if status == 412:
         return Problem(412, "precondition-failed", "Precondition failed", detail,
                        extensions=extensions)  # fmt: skip

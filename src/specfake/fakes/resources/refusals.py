@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from specfake.errors import PROBLEM_CONTENT_TYPE, Problem
-from specfake.fakes.resources.answers import checked, documented_body, json_media
+from specfake.fakes.resources.answers import (
+    checked_by,
+    documented_body,
+    headerless_validator,
+    json_media,
+)
 from specfake.fakes.resources.plan import Bound, json_schema_of
 from specfake.fakes.resources.schemas import view
 from specfake.pipeline.outcome import JSON, Outcome, problem_outcome
@@ -36,6 +41,7 @@ class RefusalShape:
     template: Any = None  # the documented body the refusal's text goes into
     text_fields: tuple[str, ...] = ()  # the members that take the problem's detail
     properties: frozenset[str] = frozenset()  # the members the body's schema documents
+    validator: Any = None  # :func:`headerless_validator` of the status and media type
 
 
 def refusal(bound: Bound, problem: Problem) -> Outcome:
@@ -45,7 +51,7 @@ def refusal(bound: Bound, problem: Problem) -> Outcome:
     shape = bound.memoized(("refusal", status), refusal_shape, bound, status)
     outcome = shaped(problem, shape)
     outcome.problem = problem
-    return checked(bound, outcome)
+    return checked_by(bound, outcome, shape.validator)
 
 
 def refusal_shape(bound: Bound, status: int) -> RefusalShape:
@@ -54,23 +60,29 @@ def refusal_shape(bound: Bound, status: int) -> RefusalShape:
     response = operation.response_for(status)
     if response is not None and not response.media:
         return RefusalShape("empty")
+    problem = RefusalShape(
+        "problem", PROBLEM_CONTENT_TYPE,
+        validator=headerless_validator(bound, status, PROBLEM_CONTENT_TYPE),
+    )  # fmt: skip
     schema = json_schema_of(response)
     if response is None or schema is None or PROBLEM_CONTENT_TYPE in response.media:
-        return RefusalShape("problem")
+        return problem
     root = operation.schema_root
     properties = view(schema, root).properties
     if _PROBLEM_MEMBERS & set(properties) >= {"title", "detail"}:
-        return RefusalShape("problem")  # a problem schema under another media type
+        return problem  # a problem schema under another media type
     text_fields = tuple(
         name for name in _TEXT_FIELDS
         if name in properties and not view(properties[name], root).is_object
     )  # fmt: skip
+    media_type = json_media(response)
     return RefusalShape(
         "documented",
-        json_media(response),
+        media_type,
         documented_body(operation, status),
         text_fields,
         frozenset(properties),
+        headerless_validator(bound, status, media_type),
     )
 
 

@@ -8,6 +8,7 @@ buried (a spec without a documented 404 would answer its example then).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from specfake.config import ServerConfig
@@ -48,8 +49,10 @@ class StoredResource:
         the id counter, remembered idempotency keys (a reset forgets them all)."""
         return {self.tombstones: {}, self.counter: {}, self.keys.collection: {}}
 
-    async def get(self, key: str) -> Versioned | None:
-        return await self._store.get(self.records, key)
+    def get(self, key: str) -> Awaitable[Versioned | None]:
+        """The stored record of ``key``: the store's own awaitable, not one more coroutine
+        around it (every read and write of a record looks it up first)."""
+        return self._store.get(self.records, key)
 
     async def is_buried(self, key: str) -> bool:
         return await self._store.get(self.tombstones, key) is not None
