@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from specfake.fakes.resources.patching import patched, top_level_patched
 
 NAMES = ["id", "title", "status", "versionId", "tags", "note"]
@@ -39,4 +41,13 @@ def test_the_default_mode_is_the_top_level_patch():
     record = {"id": "a", "title": "t", "note": None}
     body = {"title": None, "note": None, "tags": None, "status": "draft"}
     assert patched(record, body, "top-level") == {"id": "a", "note": None, "status": "draft"}
-    assert patched(record, ["not", "an", "object"], "top-level") is record
+
+
+@pytest.mark.parametrize(
+    ("body", "mode"),
+    [(["not", "an object"], "top-level"), ("text", "merge-patch"), (3, "merge-patch")],
+)
+def test_a_body_that_changes_nothing_still_gives_a_new_record(body: object, mode: str) -> None:
+    record = {"id": "a", "title": "kept"}
+    result = patched(record, body, mode)
+    assert result == record and result is not record  # the caller may change it

@@ -30,15 +30,16 @@ def merge_mode(content_type: str | None, declared: str | None) -> str:
 
 
 def patched(record: dict[str, Any], body: Any, mode: str) -> dict[str, Any]:
-    """``record`` with ``body`` applied; a JSON Patch that cannot apply is a 422 naming the
-    operation at fault."""
+    """A new record: ``record`` with ``body`` applied (never ``record`` itself, which may be
+    the store's own object: the caller changes what this returns). A JSON Patch that cannot
+    apply is a 422 naming the operation at fault."""
     if mode == "json-patch":
         return _json_patched(record, body)
     if not isinstance(body, dict):
-        return record
+        return dict(record)
     if mode == "merge-patch":
         merged = merge_patch(record, body)
-        return merged if isinstance(merged, dict) else record
+        return merged if isinstance(merged, dict) else dict(record)
     return top_level_patched(record, body)
 
 
