@@ -10,9 +10,11 @@ from specfake.errors import Problem
 from specfake.pipeline.body import (
     _LONG_DIGIT_RUN,
     MAX_NESTING,
+    _nesting_depth,
     _parse_strictly,
     matched_media,
     may_hold_a_long_number,
+    nests_too_deep,
     parse_json,
     read_limited,
     receive_limited,
@@ -123,6 +125,34 @@ def test_the_fast_parse_agrees_with_the_strict_one(raw: bytes):
     """orjson's fast path accepts exactly what the strict parse does, with equal values (and
     types); what it refuses gets the strict parse's 400."""
     assert _outcome(parse_json, raw) == _outcome(_parse_strictly, raw)
+
+
+@st.composite
+def nested_values(draw) -> object:
+    """A value nested around the limit, with siblings (brackets in strings too) at each level."""
+    value = draw(st.none() | st.integers() | st.text(max_size=3) | st.just([]) | st.just({}))
+    for _ in range(draw(st.integers(0, MAX_NESTING + 3))):
+        sibling = draw(st.none() | st.just([]) | st.just({}) | st.text("[]{}\"\\", max_size=3))
+        if draw(st.booleans()):
+            value = [sibling, value]
+        else:
+            value = {draw(st.text(max_size=2)): value, "sibling": sibling}
+    return value
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=nested_values())
+def test_the_parsed_values_depth_agrees_with_the_texts_bracket_walk(value: object):
+    """``nests_too_deep`` (a level at a time over the value) says what the plain character
+    walk says of its JSON text."""
+    text = json.dumps(value)
+    assert nests_too_deep(value) == (_nesting_depth(text) > MAX_NESTING)
+
+
+def test_a_big_shallow_body_parses_without_the_strict_path(monkeypatch: pytest.MonkeyPatch):
+    rows = [{"id": f"row-{n}", "tags": ["a", "[b"]} for n in range(1000)]
+    monkeypatch.setattr("specfake.pipeline.body._parse_strictly", None)  # would fail if called
+    assert parse_json(json.dumps({"rows": rows}).encode()) == {"rows": rows}
 
 
 def test_body_over_the_limit_is_413_without_reading_everything():
