@@ -14,7 +14,7 @@ from specfake.pipeline.body import (
     _parse_strictly,
     matched_media,
     may_hold_a_long_number,
-    nests_too_deep,
+    nests_within_the_limit,
     parse_json,
     read_limited,
     receive_limited,
@@ -143,14 +143,36 @@ def nested_values(draw) -> object:
 @settings(max_examples=500, deadline=None)
 @given(value=nested_values())
 def test_the_parsed_values_depth_agrees_with_the_texts_bracket_walk(value: object):
-    """``nests_too_deep`` (a level at a time over the value) says what the plain character
-    walk says of its JSON text."""
+    """``nests_within_the_limit`` (a level at a time over the value) says what the plain
+    character walk says of its JSON text, or no (the text decides) when strings hold brackets."""
     text = json.dumps(value)
-    assert nests_too_deep(value) == (_nesting_depth(text) > MAX_NESTING)
+    brackets = text.count("[") + text.count("{")
+    within = nests_within_the_limit(value, brackets)
+    assert within <= (_nesting_depth(text) <= MAX_NESTING)
+    if not any(char in part for part in _strings(value) for char in "[{"):
+        assert within == (_nesting_depth(text) <= MAX_NESTING)
+
+
+def _strings(value: object) -> list[str]:
+    """Every string in ``value``, keys included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [*value, *(text for item in value.values() for text in _strings(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def test_a_deep_value_under_a_key_given_twice_is_still_refused():
+    deep = b"[" * (MAX_NESTING + 1) + b"]" * (MAX_NESTING + 1)
+    with pytest.raises(Problem) as raised:
+        parse_json(b'{"a":' + deep + b',"a":1}')
+    assert raised.value.status == 400 and "nests 65 levels deep" in raised.value.detail
 
 
 def test_a_big_shallow_body_parses_without_the_strict_path(monkeypatch: pytest.MonkeyPatch):
-    rows = [{"id": f"row-{n}", "tags": ["a", "[b"]} for n in range(1000)]
+    rows = [{"id": f"row-{n}", "tags": ["a", {"b": []}]} for n in range(1000)]
     monkeypatch.setattr("specfake.pipeline.body._parse_strictly", None)  # would fail if called
     assert parse_json(json.dumps({"rows": rows}).encode()) == {"rows": rows}
 

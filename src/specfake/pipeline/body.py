@@ -101,29 +101,36 @@ def parse_json(raw: bytes) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return _parse_strictly(raw)
-    if raw.count(b"[") + raw.count(b"{") > MAX_NESTING and nests_too_deep(value):
+    brackets = raw.count(b"[") + raw.count(b"{")
+    if brackets > MAX_NESTING and not nests_within_the_limit(value, brackets):
         return _parse_strictly(raw)
     if may_hold_a_long_number(raw):  # maybe a number orjson rounded
         return _parse_strictly(raw)
     return value
 
 
-def nests_too_deep(value: Any) -> bool:
-    """Whether a parsed value nests deeper than :data:`MAX_NESTING` (what
-    ``_nesting_depth(text) > MAX_NESTING`` says of its text: each container is one bracket).
+def nests_within_the_limit(value: Any, brackets: int) -> bool:
+    """Whether the text ``value`` was parsed from, holding ``brackets`` opening brackets, nests
+    at most :data:`MAX_NESTING` deep (what ``_nesting_depth(text) <= MAX_NESTING`` says).
 
     The parsed value is walked a level at a time instead of the text a character at a time: a
     10 MB state with 100k rows took a second to walk on the event loop (every other client
-    waited), its value takes a tenth of that."""
+    waited), its value takes a tenth of that. Each container is one bracket of the text, so
+    the value's depth is the text's, unless the text has brackets the value lost (inside
+    strings, or under a key given twice, whose first value the parse dropped): then only the
+    text can tell, and this answers no.
+    """
     level = [value]
+    containers = 0
     for _ in range(MAX_NESTING + 1):
-        containers = [item for item in level if isinstance(item, (dict, list))]
-        if not containers:
-            return False
+        nested = [item for item in level if isinstance(item, (dict, list))]
+        if not nested:
+            return containers == brackets
+        containers += len(nested)
         level = []
-        for container in containers:
+        for container in nested:
             level.extend(container.values() if isinstance(container, dict) else container)
-    return True
+    return False
 
 
 def may_hold_a_long_number(raw: bytes) -> bool:
