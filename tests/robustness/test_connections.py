@@ -3,6 +3,7 @@ problem (408, 503) or closed, in bounded time, and the server keeps serving."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import time
 import httpx
 import pytest
 
+from specfake.cli.connections import CorkedTransport
 from tests.servers import free_port, running_process
 
 pytestmark = pytest.mark.e2e
@@ -129,3 +131,57 @@ def test_binding_beyond_loopback_needs_a_control_token():
     )  # fmt: skip
     assert result.returncode == 2
     assert "--control-token" in result.stderr
+
+
+class RecordingTransport:
+    """What a :class:`CorkedTransport` writes through to, recorded."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+    def get_extra_info(self, name: str) -> str:
+        return f"info {name}"
+
+
+def test_a_corked_transport_writes_one_turns_writes_as_one_with_the_same_bytes():
+    async def scenario() -> list[bytes]:
+        plain = RecordingTransport()
+        corked = CorkedTransport(plain, asyncio.get_running_loop())  # type: ignore[arg-type]
+        corked.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n")
+        corked.write(b"{}")
+        assert plain.writes == []  # held until the turn ends
+        await asyncio.sleep(0)
+        corked.write(b"a later turn's")
+        await asyncio.sleep(0)
+        assert corked.get_extra_info("peername") == "info peername"
+        return plain.writes
+
+    writes = asyncio.run(scenario())
+    assert writes == [b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}", b"a later turn's"]
+
+
+def test_a_corked_transport_writes_what_it_holds_before_closing_and_nothing_after():
+    async def scenario() -> RecordingTransport:
+        plain = RecordingTransport()
+        corked = CorkedTransport(plain, asyncio.get_running_loop())  # type: ignore[arg-type]
+        corked.write(b"head")
+        corked.flush()  # the response is complete
+        corked.write(b"half a body")
+        corked.close()
+        corked.write(b"too late")
+        await asyncio.sleep(0)
+        return plain
+
+    plain = asyncio.run(scenario())
+    assert plain.writes == [b"head", b"half a body"]
+    assert plain.closed

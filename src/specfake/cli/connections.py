@@ -10,6 +10,8 @@ them exhaust the process's file descriptors. Here:
 * past ``max_connections`` open connections, a new one gets a 503 and is closed.
 
 Every refusal is ``application/problem+json`` with ``Connection: close``, like the app's own.
+
+And a response leaves in one write (:class:`CorkedTransport`), not uvicorn's two.
 """
 
 from __future__ import annotations
@@ -43,10 +45,46 @@ def raw_problem(problem: Problem) -> bytes:
     return head.encode("latin-1") + body
 
 
+class CorkedTransport:
+    """A connection's transport whose writes within one turn of the event loop leave together:
+    when the response is complete, at the turn's end or when the connection closes, whichever
+    comes first. uvicorn writes a response's head and its body apart: two sends, two TCP
+    segments and two wake-ups of the client per response, one of them avoidable (issue 21).
+    What a later turn writes (a stream's next event) leaves in that turn. Anything but
+    ``write`` and ``close`` is the transport's own."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._held:
+            self._loop.call_soon(self.flush)
+        self._held.append(data)
+
+    def flush(self) -> None:
+        """Write what is held, as one (nothing once the connection is closing)."""
+        held, self._held = self._held, []
+        if held and not self._transport.is_closing():
+            self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:  # asked after every response: not through __getattr__
+        return self._transport.is_closing()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class GuardedHttpProtocol(HttpToolsProtocol):
     """One connection; ``limits`` comes from :func:`guarded_protocol`."""
 
     limits = ConnectionLimits()
+    _corked: CorkedTransport  # the connection's transport, set when it is made
 
     def __init__(self, *arguments: Any, **keywords: Any) -> None:
         super().__init__(*arguments, **keywords)
@@ -55,7 +93,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._missing_part: str | None = None  # what the request being parsed still lacks
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        self._corked = CorkedTransport(transport, self.loop)
+        super().connection_made(self._corked)  # type: ignore[arg-type]  # one in all but type
         if len(self.connections) > self.limits.max_connections:
             self._refuse(too_many_connections(self.limits.max_connections))
             return
@@ -93,6 +132,11 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._cancel_request_timer()
         self._missing_part = None
         super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        """The response's last byte is written: send it now, not at the turn's end."""
+        self._corked.flush()
+        super().on_response_complete()
 
     def _arm_request_timer(self, seconds: float, part: str) -> None:
         self._cancel_request_timer()
