@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from specfake.cli.connections import CorkedTransport
+from specfake.cli.connections import MAX_HELD_BYTES, CorkedTransport
 from tests.servers import free_port, running_process
 
 pytestmark = pytest.mark.e2e
@@ -185,3 +185,19 @@ def test_a_corked_transport_writes_what_it_holds_before_closing_and_nothing_afte
     plain = asyncio.run(scenario())
     assert plain.writes == [b"head", b"half a body"]
     assert plain.closed
+
+
+def test_a_corked_transport_writes_a_body_streamed_within_one_turn_once_it_holds_enough():
+    """uvicorn's flow control watches the real transport's buffer: a body streamed without
+    giving the loop a turn must reach it, not pile up in the cork."""
+
+    async def scenario() -> list[int]:
+        plain = RecordingTransport()
+        corked = CorkedTransport(plain, asyncio.get_running_loop())  # type: ignore[arg-type]
+        for _ in range(10):
+            corked.write(b"x" * (MAX_HELD_BYTES // 4))
+        written = [len(data) for data in plain.writes]
+        await asyncio.sleep(0)
+        return [*written, *(len(data) for data in plain.writes[len(written):])]
+
+    assert asyncio.run(scenario()) == [MAX_HELD_BYTES, MAX_HELD_BYTES, MAX_HELD_BYTES // 2]

@@ -45,6 +45,9 @@ def raw_problem(problem: Problem) -> bytes:
     return head.encode("latin-1") + body
 
 
+MAX_HELD_BYTES = 64 * 1024  # what CorkedTransport holds at most before it writes
+
+
 class CorkedTransport:
     """A connection's transport whose writes within one turn of the event loop leave together:
     when the response is complete, at the turn's end or when the connection closes, whichever
@@ -57,15 +60,19 @@ class CorkedTransport:
         self._transport = transport
         self._loop = loop
         self._held: list[bytes] = []
+        self._held_bytes = 0
 
     def write(self, data: bytes) -> None:
         if not self._held:
             self._loop.call_soon(self.flush)
         self._held.append(data)
+        self._held_bytes += len(data)
+        if self._held_bytes >= MAX_HELD_BYTES:  # a body streamed within one turn: uvicorn's
+            self.flush()  # flow control watches the real transport's buffer, so fill that
 
     def flush(self) -> None:
         """Write what is held, as one (nothing once the connection is closing)."""
-        held, self._held = self._held, []
+        held, self._held, self._held_bytes = self._held, [], 0
         if held and not self._transport.is_closing():
             self._transport.write(held[0] if len(held) == 1 else b"".join(held))
 
