@@ -115,6 +115,27 @@ def test_report_takes_the_median_of_the_rounds_ratios_and_shows_their_range(
     assert "resource-read: CPU 0.60x (0.50-0.60) and req/s 1.00x bare ≥ 0.5: met" in verdicts
 
 
+def test_report_of_a_log_line_together_run_gives_the_log_lines_verdict_alone(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``bench/run --log-line-together`` runs no bare app and the two servers shared one core:
+    the report judges the log line against --quiet, and neither a bare ratio nor a p99."""
+    report = bench_module("report")
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(report, "HERTZ", 100)
+    (tmp_path / "scenarios.txt").write_text("patch-409-stale\n")
+    # default log line: 100, 103 µs per request; --quiet: 98, 100 → ratios 0.98, 0.97: 0.975
+    for number, (mine, quiet) in enumerate([(1000, 980), (1030, 1000)], 1):
+        for server, ticks in [("specfake", mine), ("quiet", quiet)]:
+            write_run(tmp_path, server, "patch-409-stale", 100_000, ticks, "409",
+                      round_number=number)
+    runs = report.read_runs(tmp_path)
+    assert "p99 12.0 ms ≤ 15 ms: met" in report.target_lines(runs, None)[0]
+    assert report.target_lines(runs, None, together=True) == [
+        "- patch-409-stale: log line: CPU 0.98x (0.97-0.98), req/s 1.00x --quiet ≥ 0.95: met"
+    ]
+
+
 def test_no_bench_script_runs_lua_per_request_but_the_valid_patch_lookup() -> None:
     lua = (ROOT / "bench/lua/valid_patch.lua").read_text()
     assert "function response" not in lua and "function delay" not in lua
