@@ -32,9 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from specfake import ServerConfig, create_app
-from specfake.cli.garbage import collect_garbage_less_often
 from specfake.cli.logs import configure_logging
 from specfake.resources import bundled_fixtures, bundled_specs
+
+try:
+    from specfake.cli.garbage import collect_garbage_less_often
+except ImportError:  # a checkout from before it (bench/inprocess_ab): CPython's default
+
+    def collect_garbage_less_often() -> None:
+        pass
 
 DOCS_PATHWAY = "a1b2c3d4-e5f6-4789-9abc-def012345678"
 DOCS_PATHWAY_VERSION = 7  # its version in the bundled fixtures

@@ -189,3 +189,15 @@ def test_inprocess_versus_quiet_interleaves_quiet_batches_and_prints_the_log_lin
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert refused.returncode == 2 and "add --log" in refused.stderr
+
+
+def test_inprocess_ab_measures_two_checkouts_together_and_prints_their_ratio() -> None:
+    """Against this very checkout: the line names both medians and a ratio with its range."""
+    run = subprocess.run(
+        [str(ROOT / "bench" / "inprocess_ab"), str(ROOT / "src"), "--rounds", "1",
+         "--requests", "100", "publish-404-unknown"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    line = run.stdout.strip()
+    assert line.startswith("publish-404-unknown") and " other " in line and " this " in line
+    assert line.endswith(")") and "x (" in line
