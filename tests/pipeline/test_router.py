@@ -74,11 +74,12 @@ templates = st.lists(segments, min_size=1, max_size=3).map(lambda parts: "/" + "
 path_segments = st.one_of(st.sampled_from(LITERALS), st.sampled_from(["7", "q.json", "%2F", ""]))
 
 
+chosen_templates = st.lists(templates, min_size=1, max_size=8, unique=True)
+segmented_paths = st.lists(st.lists(path_segments, min_size=1, max_size=3), min_size=1, max_size=10)
+
+
 @settings(max_examples=300, deadline=None)
-@given(
-    chosen=st.lists(templates, min_size=1, max_size=8, unique=True),
-    paths=st.lists(st.lists(path_segments, min_size=1, max_size=3), min_size=1, max_size=10),
-)
+@given(chosen=chosen_templates, paths=segmented_paths)
 def test_the_tree_finds_what_the_regex_scan_finds(chosen, paths):
     operations = operations_for(chosen)
     router = Router(operations)
@@ -98,10 +99,7 @@ def test_the_tree_finds_what_the_regex_scan_finds(chosen, paths):
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    chosen=st.lists(templates, min_size=1, max_size=8, unique=True),
-    paths=st.lists(st.lists(path_segments, min_size=1, max_size=3), min_size=1, max_size=10),
-)
+@given(chosen=chosen_templates, paths=segmented_paths)
 def test_the_walk_reads_the_parameters_the_template_regex_reads(chosen, paths):
     operations = operations_for(chosen)
     router = Router(operations)
@@ -119,10 +117,7 @@ def test_the_walk_reads_the_parameters_the_template_regex_reads(chosen, paths):
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    chosen=st.lists(templates, min_size=1, max_size=8, unique=True),
-    paths=st.lists(st.lists(path_segments, min_size=1, max_size=3), min_size=1, max_size=10),
-)
+@given(chosen=chosen_templates, paths=segmented_paths)
 def test_the_first_way_down_ends_where_the_search_ends(chosen, paths):
     router = Router(operations_for(chosen))
     for parts in paths:
@@ -135,10 +130,7 @@ def test_the_first_way_down_ends_where_the_search_ends(chosen, paths):
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    chosen=st.lists(templates, min_size=1, max_size=8, unique=True),
-    paths=st.lists(st.lists(path_segments, min_size=1, max_size=3), min_size=1, max_size=10),
-)
+@given(chosen=chosen_templates, paths=segmented_paths)
 def test_a_remembered_walk_answers_what_the_walk_answers(chosen, paths):
     router = Router(operations_for(chosen))
     for parts in [*paths, *paths]:  # each path twice: walked, then recalled
