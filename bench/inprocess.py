@@ -12,6 +12,10 @@ profile are only what specfake's code does.
 line's cost as a ratio of the two medians: batches minutes apart would measure the machine's
 drift, interleaved ones see the same minutes.
 
+``--collector`` prints what CPython's cyclic garbage collector took of the timed requests
+(thread CPU time per request, collections, the longest pause), the way bench/RESULTS.md's
+"Garbage collection" was measured.
+
 ``--profile`` prints cProfile's top 30 (cProfile inflates call-heavy code; py-spy on this
 script gives truer proportions).
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import logging
 import os
 import pstats
@@ -29,7 +34,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from specfake import ServerConfig, create_app
 from specfake.cli.logs import configure_logging
@@ -84,6 +89,43 @@ SCENARIOS: dict[str, tuple[Callable[[int], Request], int]] = {
 }
 
 
+class Probe(Protocol):
+    """What watches the timed batches: cProfile, or :class:`CollectorTimer`."""
+
+    def enable(self) -> None: ...
+
+    def disable(self) -> None: ...
+
+
+class CollectorTimer:
+    """The cyclic collector's collections while enabled, each timed in thread CPU time
+    (``gc.callbacks``): the share of a request's cost that is the collector's."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._started = 0.0
+
+    def _on_collection(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.thread_time()
+        else:
+            self.pauses.append(time.thread_time() - self._started)
+
+    def enable(self) -> None:
+        gc.callbacks.append(self._on_collection)
+
+    def disable(self) -> None:
+        gc.callbacks.remove(self._on_collection)
+
+    def summary(self, requests: int) -> str:
+        longest = max(self.pauses, default=0.0)
+        return (
+            f"collector: {sum(self.pauses) / requests * 1e6:.1f} CPU µs per request, "
+            f"{len(self.pauses)} collections, longest {longest * 1e3:.1f} ms "
+            f"(threshold {gc.get_threshold()})"
+        )
+
+
 def request_scope(method: str, path: str, body: bytes) -> dict[str, Any]:
     headers = [(b"host", b"127.0.0.1:4010"), (b"authorization", b"Bearer dev")]
     if body:
@@ -132,7 +174,7 @@ async def measure(
     requests: int,
     only: str | None,
     store: str,
-    profiler: cProfile.Profile | None,
+    profiler: Probe | None,
     versus_quiet: bool = False,
 ) -> None:
     specs = [*bundled_specs(), THINGS_SPEC]
@@ -146,7 +188,7 @@ async def measure_app(
     app: Any,
     requests: int,
     only: str | None,
-    profiler: cProfile.Profile | None,
+    profiler: Probe | None,
     versus_quiet: bool = False,
 ) -> None:
     for name, (nth_request, expected) in SCENARIOS.items():
@@ -203,7 +245,9 @@ def main() -> None:
     parser.add_argument(
         "--versus-quiet", action="store_true", help="with --log: every other batch --quiet"
     )
-    parser.add_argument("--profile", action="store_true")
+    probes = parser.add_mutually_exclusive_group()
+    probes.add_argument("--profile", action="store_true")
+    probes.add_argument("--collector", action="store_true", help="the garbage collector's part")
     arguments = parser.parse_args()
     if arguments.versus_quiet and not arguments.log:
         parser.error("--versus-quiet compares the log line with --quiet: add --log")
@@ -211,7 +255,11 @@ def main() -> None:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
         configure_logging(quiet=False)
     collect_garbage_less_often()  # as the server process does
-    profiler = cProfile.Profile() if arguments.profile else None
+    profiler: Probe | None = None
+    if arguments.profile:
+        profiler = cProfile.Profile()
+    elif arguments.collector:
+        profiler = CollectorTimer()
     run = measure(
         arguments.requests, arguments.only, arguments.store, profiler, arguments.versus_quiet
     )
@@ -221,8 +269,12 @@ def main() -> None:
         asyncio.run(run)
     else:
         uvloop.run(run)
-    if profiler:
+    if isinstance(profiler, cProfile.Profile):
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+    elif isinstance(profiler, CollectorTimer):
+        timed = (arguments.requests // BATCHES) * BATCHES * (2 if arguments.versus_quiet else 1)
+        scenarios = 1 if arguments.only else len(SCENARIOS)
+        print(profiler.summary(timed * scenarios))
 
 
 if __name__ == "__main__":

@@ -191,6 +191,18 @@ def test_inprocess_versus_quiet_interleaves_quiet_batches_and_prints_the_log_lin
     assert refused.returncode == 2 and "add --log" in refused.stderr
 
 
+def test_inprocess_collector_reports_the_collectors_share_of_the_timed_requests() -> None:
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "inprocess.py"), "--only", "publish-404-unknown",
+         "--requests", "2000", "--collector"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    measured, collector = run.stdout.splitlines()
+    assert measured.startswith("publish-404-unknown")
+    assert collector.startswith("collector: ") and "CPU µs per request" in collector
+    assert "threshold (10000, " in collector  # the server process's setting
+
+
 def test_inprocess_ab_measures_two_checkouts_together_and_prints_their_ratio() -> None:
     """Against this very checkout: the line names both medians and a ratio with its range."""
     run = subprocess.run(
