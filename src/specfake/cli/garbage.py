@@ -2,11 +2,11 @@
 
 Most of what a request allocates is freed by reference counting as soon as it is answered;
 what the collector walks is what outlives a request for a while (the journal's entries, the
-memory store's hot records). At CPython's default threshold (a young collection every 700
-net allocations) that walking cost a valid PATCH 3.7 CPU µs and a cohort create 13.7, with
-pauses up to 28 and 68 ms (p99 at 50 connections); every 10,000 it cost 1.2 and 5.1 µs, with
-pauses up to 11 and 31 ms (bench/RESULTS.md, "Garbage collection"). Cyclic garbage then waits
-a little longer to be freed; nothing else changes.
+memory store's hot records). At CPython's default threshold (a young collection every 700 net
+allocations) that walking cost a valid PATCH about 4 CPU µs and a cohort create 10-15, with
+pauses up to 22 and 51 ms; every 10,000 it cost 1.5-1.9 and ~4 µs, with pauses up to 6 and
+25 ms (bench/RESULTS.md, "Garbage collection"). Cyclic garbage then waits a little longer to
+be freed; nothing else changes.
 
 Set by the server process only: a test session or an app embedding specfake keeps its own.
 """
