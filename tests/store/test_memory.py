@@ -105,17 +105,22 @@ def test_a_record_packed_after_leaving_the_hot_set_reads_back_equal():
     assert record is not None and record.value == big and record.value is not big
 
 
+def kept_after_writing(store: MemoryStore, count: int) -> list[str]:
+    """The keys ``keys`` holds after ``k0`` ... ``k{count - 1}`` are written to it."""
+
+    async def fill() -> list[str]:
+        for n in range(count):
+            await store.compare_and_set("keys", f"k{n}", None, n)
+        return [key for key, _ in await store.list("keys")]
+
+    return asyncio.run(fill())
+
+
 def test_a_limit_replaced_by_a_capacity_only_limit_stops_evicting():
     store = MemoryStore()
     store.set_limit("keys", CollectionLimit(max_items=2))
     store.set_limit("keys", CollectionLimit(capacity=10))
-
-    async def fill() -> list[str]:
-        for n in range(5):
-            await store.compare_and_set("keys", f"k{n}", None, n)
-        return [key for key, _ in await store.list("keys")]
-
-    assert asyncio.run(fill()) == ["k0", "k1", "k2", "k3", "k4"]
+    assert kept_after_writing(store, 5) == ["k0", "k1", "k2", "k3", "k4"]
     assert "keys" not in store._evicting and store._capacities == {"keys": 10}
 
 
@@ -123,11 +128,5 @@ def test_a_capacity_replaced_by_an_eviction_limit_stops_refusing():
     store = MemoryStore()
     store.set_limit("keys", CollectionLimit(capacity=1))
     store.set_limit("keys", CollectionLimit(max_items=2))
-
-    async def fill() -> list[str]:
-        for n in range(4):
-            await store.compare_and_set("keys", f"k{n}", None, n)
-        return [key for key, _ in await store.list("keys")]
-
-    assert asyncio.run(fill()) == ["k2", "k3"]
+    assert kept_after_writing(store, 4) == ["k2", "k3"]
     assert store._capacities == {}
