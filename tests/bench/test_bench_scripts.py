@@ -10,14 +10,17 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import httpx
 import pytest
 
 from specfake.config import ServerConfig
 from specfake.fixtures import load_fixture_dir
+from specfake.pytest_plugin import free_port
 from specfake.resources import bundled_specs
 from specfake.store import MemoryStore
 from specfake.world import build_world
 from tests.conftest import ROOT
+from tests.servers import running_process
 
 
 def bench_module(name: str) -> ModuleType:
@@ -213,3 +216,37 @@ def test_inprocess_ab_measures_two_checkouts_together_and_prints_their_ratio() -
     line = run.stdout.strip()
     assert line.startswith("publish-404-unknown") and " other " in line and " this " in line
     assert line.endswith(")") and "x (" in line
+
+
+def test_report_puts_the_pipelines_cost_over_the_floor_beside_what_each_target_allows(
+    tmp_path: Path, monkeypatch
+) -> None:
+    report = bench_module("report")
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(report, "HERTZ", 100)
+    (tmp_path / "scenarios.txt").write_text("patch-409-stale\n")
+    write_run(tmp_path, "specfake", "patch-409-stale", 100_000, 800, "409")  # 80 µs each
+    write_run(tmp_path, "bare", "patch-409-stale", 100_000, 330, "200")  # 33 µs
+    write_run(tmp_path, "floor", "patch-409-stale", 100_000, 250, "409")  # 25 µs
+    runs = report.read_runs(tmp_path)
+    table = "\n".join(report.table(runs, report.scenarios_in_order(tmp_path)))
+    assert "| patch-409-stale | specfake floor (no pipeline) | 409 | 25 |" in table
+    assert "| 1.32x |  |  |" in table  # the floor's CPU against bare's, nothing else
+    verdicts = report.target_lines(runs, None)[0]
+    # 0.6x of bare is 55 µs a request: 30 of them left once the floor's 25 are spent
+    assert verdicts.endswith("; pipeline 55 µs over the floor's 25, 30 µs allowed for 0.6x")
+
+
+def test_the_floor_app_is_specfake_serve_answering_every_served_request_one_fixed_body() -> None:
+    floor = bench_module("floor_app")
+    port = free_port()
+    command = [sys.executable, str(ROOT / "bench" / "floor_app.py"), "serve", "--port",
+               str(port), "--quiet", "--no-watch"]  # fmt: skip
+    with running_process(command, port) as base_url:
+        unrouted = httpx.post(f"{base_url}/no/such/path", content=b'{"a": 1}')
+        routed = httpx.patch(f"{base_url}/v1/plan-definitions/anything/draft", json={})
+        control = httpx.get(f"{base_url}/__specfake__/requests")
+    for answer in (unrouted, routed):
+        assert answer.status_code == 409 and answer.content == floor.ANSWER
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert control.status_code == 200 and control.json() == {"requests": []}  # none journaled
