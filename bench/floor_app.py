@@ -1,4 +1,5 @@
-"""specfake's served path with the pipeline taken out: the floor under every scenario.
+"""specfake's served path with the pipeline taken out (the floor under every scenario), or
+with the pipeline alone (``--pipeline-only``).
 
 ``specfake serve`` as ``bench/run`` starts it (uvicorn with specfake's connection protocol and
 corked transport, the Host/Origin guard, the ASGI layers, the collector's setting), except that
@@ -7,10 +8,16 @@ routing, auth, validation, a fake, the journal or the log line. What specfake co
 floor is its pipeline's; ``bench/report.py`` puts that beside what the pipeline may cost for
 each ratio target to be met (bare / target - floor). The control API is left as it is.
 
-    python bench/floor_app.py serve SPEC --port N ...   (specfake serve's own arguments)
+``--pipeline-only`` answers with the whole pipeline (route, auth, validation, the fake, the
+response check, render) but keeps no journal entry, writes no log line, tells no live feed and
+skips the Host/Origin guard: what is left when every per-request feature that is not the
+answer's own is taken away.
 
-It replaces :meth:`specfake.runtime.Specfake.handle` before the server starts: the one way in
-without a switch in specfake that only a benchmark would use.
+    python bench/floor_app.py [--pipeline-only] serve SPEC --port N ...   (serve's arguments)
+
+It replaces :meth:`specfake.runtime.Specfake.handle` (and, ``--pipeline-only``, the guard's
+check) before the server starts: the one way in without a switch in specfake that only a
+benchmark would use.
 """
 
 from __future__ import annotations
@@ -20,9 +27,10 @@ import sys
 from starlette.responses import Response
 from starlette.types import Receive, Scope
 
-from specfake import runtime
+from specfake import guard, runtime
 from specfake.cli import main as specfake_main
 from specfake.errors import PROBLEM_CONTENT_TYPE
+from specfake.pipeline.run import run_pipeline
 
 # The 409 scenario's answer, byte for byte: the floor sends what that scenario sends.
 ANSWER = (
@@ -41,9 +49,27 @@ async def fixed_answer(self: runtime.Specfake, scope: Scope, receive: Receive) -
     return Response(ANSWER, 409, media_type=PROBLEM_CONTENT_TYPE)
 
 
+async def pipeline_only(self: runtime.Specfake, scope: Scope, receive: Receive) -> Response:
+    """The pipeline's answer, and nothing journaled, logged or fed to the dashboard."""
+    answer = await run_pipeline(
+        self.world, scope, receive, self.forwarder, self.overrides, self.faults
+    )
+    return answer.response
+
+
+def no_refusal(self: guard.RequestGuard, scope: Scope) -> None:
+    """The guard, not guarding: every Host and Origin let through."""
+
+
 def main() -> None:
-    runtime.Specfake.handle = fixed_answer  # type: ignore[method-assign]
-    sys.exit(specfake_main(sys.argv[1:]))
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["--pipeline-only"]:
+        del arguments[0]
+        runtime.Specfake.handle = pipeline_only  # type: ignore[method-assign]
+        guard.RequestGuard.refusal = no_refusal  # type: ignore[method-assign,assignment]
+    else:
+        runtime.Specfake.handle = fixed_answer  # type: ignore[method-assign]
+    sys.exit(specfake_main(arguments))
 
 
 if __name__ == "__main__":

@@ -29,12 +29,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-SERVERS = ("specfake", "quiet", "bare", "floor", "prism")
+SERVERS = ("specfake", "quiet", "bare", "floor", "pipeline", "prism")
 SERVER_LABELS = {
     "specfake": "specfake",
     "quiet": "specfake --quiet",
     "bare": "bare Starlette",
     "floor": "specfake floor (no pipeline)",  # bench/floor_app.py, bench/run --floor
+    "pipeline": "specfake pipeline only (no journal, log, guard)",  # floor_app --pipeline-only
     "prism": "Prism",
 }
 # Issue 21's targets: the least ratio to bare (CPU per request and req/s alike), with the
@@ -231,7 +232,7 @@ def table(runs: Rounds, scenarios: list[str]) -> list[str]:
             ratios = ["", "", ""]
             if server == "floor":
                 ratios[0] = _format_ratio(paired(cpu_ratio, rounds, bare))
-            if server in ("specfake", "quiet"):
+            if server in ("specfake", "quiet", "pipeline"):
                 ratios = [
                     _format_ratio(paired(cpu_ratio, rounds, bare)),
                     _format_ratio(paired(rps_ratio, rounds, bare)),
@@ -287,8 +288,8 @@ def target_lines(runs: Rounds, startup: dict | None, together: bool = False) -> 
                 f"log line: CPU {log_cpu}, req/s {log_rps} --quiet ≥ {MIN_LOG_RATIO}: "
                 f"{verdict(min(log_cpu.median, log_rps.median) >= MIN_LOG_RATIO)}"
             )
-        floor = typical(runs.get(("floor", scenario)))
-        budget = pipeline_budget(typical_mine, typical(bare), floor, minimum)
+        floor, alone = typical(runs.get(("floor", scenario))), runs.get(("pipeline", scenario))
+        budget = pipeline_budget(typical_mine, typical(bare), floor, typical(alone), minimum)
         if budget is not None:
             checks.append(budget)
         lines.append(f"- {scenario}: " + "; ".join(checks))
@@ -312,20 +313,21 @@ def target_lines(runs: Rounds, startup: dict | None, together: bool = False) -> 
 
 
 def pipeline_budget(
-    mine: Run | None, bare: Run | None, floor: Run | None, minimum: float
+    mine: Run | None, bare: Run | None, floor: Run | None, alone: Run | None, minimum: float
 ) -> str | None:
     """What specfake's pipeline costs per request over the floor (its served path without the
-    pipeline: bench/floor_app.py), and what it may cost for ``minimum``: bare / minimum, less
-    the floor. A budget at or under zero: the floor alone misses the target."""
+    pipeline: bench/floor_app.py), what it may cost for ``minimum`` (bare / minimum, less the
+    floor; at or under zero, the floor alone misses the target), and, given ``alone`` (the
+    pipeline without journal, log line and guard), what that costs over the floor."""
     if mine is None or bare is None or floor is None:
         return None
     if mine.cpu_us is None or bare.cpu_us is None or floor.cpu_us is None:
         return None
     spent, allowed = mine.cpu_us - floor.cpu_us, bare.cpu_us / minimum - floor.cpu_us
-    return (
-        f"pipeline {spent:.0f} µs over the floor's {floor.cpu_us:.0f}, "
-        f"{allowed:.0f} µs allowed for {minimum}x"
-    )
+    line = f"pipeline {spent:.0f} µs over the floor's {floor.cpu_us:.0f}"
+    if alone is not None and alone.cpu_us is not None:
+        line += f" ({alone.cpu_us - floor.cpu_us:.0f} without journal, log line and guard)"
+    return f"{line}, {allowed:.0f} µs allowed for {minimum}x"
 
 
 def machine_lines(command: str, settings: str) -> list[str]:

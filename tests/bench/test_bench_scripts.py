@@ -3,6 +3,7 @@ output becomes the right table and verdicts. The benchmark itself is ``bench/run
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import subprocess
@@ -235,14 +236,28 @@ def test_report_puts_the_pipelines_cost_over_the_floor_beside_what_each_target_a
     verdicts = report.target_lines(runs, None)[0]
     # 0.6x of bare is 55 µs a request: 30 of them left once the floor's 25 are spent
     assert verdicts.endswith("; pipeline 55 µs over the floor's 25, 30 µs allowed for 0.6x")
+    write_run(tmp_path, "pipeline", "patch-409-stale", 100_000, 650, "409")  # 65 µs
+    runs = report.read_runs(tmp_path)
+    assert "| specfake pipeline only (no journal, log, guard) | 409 | 65 |" in "\n".join(
+        report.table(runs, report.scenarios_in_order(tmp_path))
+    )
+    assert report.target_lines(runs, None)[0].endswith(
+        "; pipeline 55 µs over the floor's 25 (40 without journal, log line and guard), "
+        "30 µs allowed for 0.6x"
+    )
+
+
+def floor_app(*arguments: str) -> contextlib.AbstractContextManager[str]:
+    """``bench/floor_app.py ARGUMENTS serve`` on a free port, the bundled specs."""
+    port = free_port()
+    command = [sys.executable, str(ROOT / "bench" / "floor_app.py"), *arguments, "serve",
+               "--port", str(port), "--quiet", "--no-watch"]  # fmt: skip
+    return running_process(command, port)
 
 
 def test_the_floor_app_is_specfake_serve_answering_every_served_request_one_fixed_body() -> None:
     floor = bench_module("floor_app")
-    port = free_port()
-    command = [sys.executable, str(ROOT / "bench" / "floor_app.py"), "serve", "--port",
-               str(port), "--quiet", "--no-watch"]  # fmt: skip
-    with running_process(command, port) as base_url:
+    with floor_app() as base_url:
         unrouted = httpx.post(f"{base_url}/no/such/path", content=b'{"a": 1}')
         routed = httpx.patch(f"{base_url}/v1/plan-definitions/anything/draft", json={})
         control = httpx.get(f"{base_url}/__specfake__/requests")
@@ -250,3 +265,19 @@ def test_the_floor_app_is_specfake_serve_answering_every_served_request_one_fixe
         assert answer.status_code == 409 and answer.content == floor.ANSWER
         assert answer.headers["content-type"] == "application/problem+json"
     assert control.status_code == 200 and control.json() == {"requests": []}  # none journaled
+
+
+def test_the_pipeline_only_app_answers_as_specfake_but_journals_and_guards_nothing() -> None:
+    stale = {"expectedVersionId": 6}
+    path = "/v1/plan-definitions/a1b2c3d4-e5f6-4789-9abc-def012345678/draft"
+    auth = {"Authorization": "Bearer dev"}
+    with floor_app("--pipeline-only") as base_url:
+        conflict = httpx.patch(f"{base_url}{path}", json=stale, headers=auth)
+        unauthorized = httpx.patch(f"{base_url}{path}", json=stale)
+        foreign_host = httpx.patch(f"{base_url}{path}", json=stale,
+                                   headers={**auth, "Host": "evil.example"})  # fmt: skip
+        journal = httpx.get(f"{base_url}/__specfake__/requests")
+    assert conflict.status_code == 409 and conflict.json()["currentVersionId"] == 7
+    assert unauthorized.status_code == 401  # the pipeline's auth is still there
+    assert foreign_host.status_code == 409  # the guard would have answered 421
+    assert journal.json() == {"requests": []}
