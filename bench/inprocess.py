@@ -16,6 +16,10 @@ drift, interleaved ones see the same minutes.
 (thread CPU time per request, collections, the longest pause), the way bench/RESULTS.md's
 "Garbage collection" was measured.
 
+The app serves bench/run's fixtures (bench/fixtures.py, with its 4,000 drafts), and the valid
+PATCH edits those drafts round-robin as bench/run's does: more drafts than the memory store
+keeps decoded, so each PATCH decodes one record and packs another, as served.
+
 ``--profile`` prints cProfile's top 30 (cProfile inflates call-heavy code; py-spy on this
 script gives truer proportions).
 """
@@ -31,14 +35,17 @@ import os
 import pstats
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from fixtures import draft_id, write_fixtures  # bench/fixtures.py, beside this script
+
 from specfake import ServerConfig, create_app
 from specfake.cli.logs import configure_logging
-from specfake.resources import bundled_fixtures, bundled_specs
+from specfake.resources import bundled_specs
 
 try:
     from specfake.cli.garbage import collect_garbage_less_often
@@ -48,7 +55,7 @@ except ImportError:  # a checkout from before it (bench/inprocess_ab): CPython's
         pass
 
 DOCS_PATHWAY = "a1b2c3d4-e5f6-4789-9abc-def012345678"
-DOCS_PATHWAY_VERSION = 7  # its version in the bundled fixtures
+DRAFTS = 4000  # bench/run's: the valid PATCH's drafts, each starting at version 1
 SEEDED_THING = "5f0c6a3e-8d2b-4c1a-9e7f-3b4a5c6d7e8f"  # bench/things.openapi.yaml's example
 THINGS_SPEC = Path(__file__).resolve().parent / "things.openapi.yaml"
 WARMUP_REQUESTS = 3000
@@ -68,9 +75,9 @@ SCENARIOS: dict[str, tuple[Callable[[int], Request], int]] = {
                    b'{"expectedVersionId":"7","title":5}'),
         422,
     ),
-    "patch-200-valid": (
-        lambda n: ("PATCH", f"/v1/plan-definitions/{DOCS_PATHWAY}/draft",
-                   b'{"expectedVersionId":%d,"title":"Bench edit"}' % (DOCS_PATHWAY_VERSION + n)),
+    "patch-200-valid": (  # draft n % DRAFTS, at its next version: lua/valid_patch.lua's order
+        lambda n: ("PATCH", f"/v1/plan-definitions/{draft_id(n % DRAFTS)}/draft",
+                   b'{"expectedVersionId":%d,"title":"Bench edit %d"}' % ((1 + n // DRAFTS,) * 2)),
         200,
     ),
     "cohort-create": (
@@ -178,10 +185,12 @@ async def measure(
     versus_quiet: bool = False,
 ) -> None:
     specs = [*bundled_specs(), THINGS_SPEC]
-    config = ServerConfig(specs=specs, fixtures=bundled_fixtures(), store=store)
-    app = create_app(config)
-    async with app.router.lifespan_context(app):  # opens the store, loads the fixtures
-        await measure_app(app, requests, only, profiler, versus_quiet)
+    with tempfile.TemporaryDirectory() as scratch:
+        fixtures = Path(scratch) / "fixtures"
+        write_fixtures(fixtures, drafts=DRAFTS)
+        app = create_app(ServerConfig(specs=specs, fixtures=fixtures, store=store))
+        async with app.router.lifespan_context(app):  # opens the store, loads the fixtures
+            await measure_app(app, requests, only, profiler, versus_quiet)
 
 
 async def measure_app(
