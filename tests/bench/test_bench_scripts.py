@@ -66,12 +66,18 @@ def write_run(out: Path, server: str, scenario: str, requests: int, server_ticks
     (out / f"{stem}.wrk.time").write_text("10.0 5.0 4.0\n")
 
 
+@pytest.fixture
+def report(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """bench/report.py on the machine write_run describes: 2 cores, 100 ticks a second."""
+    module = bench_module("report")
+    monkeypatch.setattr(module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(module, "HERTZ", 100)
+    return module
+
+
 def test_report_computes_cpu_per_request_and_ratios_from_one_run_and_names_each_miss(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, report: ModuleType
 ) -> None:
-    report = bench_module("report")
-    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(report, "HERTZ", 100)
     (tmp_path / "scenarios.txt").write_text("patch-409-stale\npatch-200-valid\n")
     write_run(tmp_path, "specfake", "patch-409-stale", 40_000, 800, "409")  # 200 µs each
     write_run(tmp_path, "quiet", "patch-409-stale", 42_000, 800, "409")  # 190 µs
@@ -98,13 +104,10 @@ def test_report_computes_cpu_per_request_and_ratios_from_one_run_and_names_each_
 
 
 def test_report_takes_the_median_of_the_rounds_ratios_and_shows_their_range(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, report: ModuleType
 ) -> None:
     """Three rounds on a drifting machine: the second ran on a slower minute for both servers
     alike, so its ratio agrees with the others although its figures do not."""
-    report = bench_module("report")
-    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(report, "HERTZ", 100)
     (tmp_path / "scenarios.txt").write_text("resource-read\n")
     # specfake: 100, 150, 110 µs per request; bare: 60, 90, 55 → ratios 0.60, 0.60, 0.50
     for number, (mine, bare) in enumerate([(1000, 600), (1500, 900), (1100, 550)], 1):
@@ -120,13 +123,10 @@ def test_report_takes_the_median_of_the_rounds_ratios_and_shows_their_range(
 
 
 def test_report_of_a_log_line_together_run_gives_the_log_lines_verdict_alone(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, report: ModuleType
 ) -> None:
     """``bench/run --log-line-together`` runs no bare app and the two servers shared one core:
     the report judges the log line against --quiet, and neither a bare ratio nor a p99."""
-    report = bench_module("report")
-    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(report, "HERTZ", 100)
     (tmp_path / "scenarios.txt").write_text("patch-409-stale\n")
     # default log line: 100, 103 µs per request; --quiet: 98, 100 → ratios 0.98, 0.97: 0.975
     for number, (mine, quiet) in enumerate([(1000, 980), (1030, 1000)], 1):
@@ -220,11 +220,8 @@ def test_inprocess_ab_measures_two_checkouts_together_and_prints_their_ratio() -
 
 
 def test_report_puts_the_pipelines_cost_over_the_floor_beside_what_each_target_allows(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, report: ModuleType
 ) -> None:
-    report = bench_module("report")
-    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(report, "HERTZ", 100)
     (tmp_path / "scenarios.txt").write_text("patch-409-stale\n")
     write_run(tmp_path, "specfake", "patch-409-stale", 100_000, 800, "409")  # 80 µs each
     write_run(tmp_path, "bare", "patch-409-stale", 100_000, 330, "200")  # 33 µs
