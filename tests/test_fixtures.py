@@ -50,3 +50,21 @@ def test_a_section_named_like_a_known_one_is_a_typo_and_an_error(tmp_path: Path)
     (tmp_path / "state.yaml").write_text("score: [1]\n")
     with pytest.raises(SpecfakeError, match="unknown section 'score'; did you mean 'scores'"):
         load_fixture_dir(tmp_path, SCHEMAS)
+
+
+def test_a_fixture_file_that_is_not_yaml_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "scores.yaml").write_text("scores: [1, 2\nother: 3\n")
+    with pytest.raises(SpecfakeError) as refused:
+        load_fixture_dir(tmp_path, SCHEMAS)
+    message = str(refused.value)
+    assert message.startswith(f"{tmp_path / 'scores.yaml'}: cannot read fixture file: ")
+    assert "line 2" in message
+
+
+def test_a_fixture_file_that_is_not_utf8_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "scores.yaml").write_bytes(b"scores: [1]\nname: caf\xe9\n")  # Latin-1
+    with pytest.raises(SpecfakeError) as refused:
+        load_fixture_dir(tmp_path, SCHEMAS)
+    assert str(refused.value).startswith(
+        f"{tmp_path / 'scores.yaml'}: a fixture file must be UTF-8 text: "
+    )

@@ -239,8 +239,13 @@ def test_report_puts_the_pipelines_cost_over_the_floor_beside_what_each_target_a
         report.table(runs, report.scenarios_in_order(tmp_path))
     )
     assert report.target_lines(runs, None)[0].endswith(
-        "; pipeline 55 µs over the floor's 25 (40 without journal, log line and guard), "
-        "30 µs allowed for 0.6x"
+        "; pipeline 55 µs over the floor's 25, 30 µs allowed for 0.6x; "
+        "without journal, log line and guard CPU 0.51x bare"
+    )
+    write_run(tmp_path, "floor", "patch-409-stale", 100_000, 600, "409")  # 60 µs: over 55
+    runs = report.read_runs(tmp_path)
+    assert "; pipeline 20 µs over the floor's 60, which alone misses 0.6x;" in (
+        report.target_lines(runs, None)[0]
     )
 
 
@@ -275,6 +280,7 @@ def test_the_pipeline_only_app_answers_as_specfake_but_journals_and_guards_nothi
                                    headers={**auth, "Host": "evil.example"})  # fmt: skip
         journal = httpx.get(f"{base_url}/__specfake__/requests")
     assert conflict.status_code == 409 and conflict.json()["currentVersionId"] == 7
+    assert conflict.content == bench_module("floor_app").ANSWER  # the floor sends the same body
     assert unauthorized.status_code == 401  # the pipeline's auth is still there
     assert foreign_host.status_code == 409  # the guard would have answered 421
     assert journal.json() == {"requests": []}
