@@ -68,3 +68,10 @@ def test_a_fixture_file_that_is_not_utf8_is_an_error_naming_the_file(tmp_path: P
     assert str(refused.value).startswith(
         f"{tmp_path / 'scores.yaml'}: a fixture file must be UTF-8 text: "
     )
+
+
+def test_a_fixture_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "scores.yaml").mkdir()  # what the glob finds, and no file to read
+    with pytest.raises(SpecfakeError) as refused:
+        load_fixture_dir(tmp_path, SCHEMAS)
+    assert str(refused.value).startswith(f"{tmp_path / 'scores.yaml'}: cannot read fixture file: ")

@@ -61,13 +61,11 @@ def load_fixture_dir(
     files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
+            # The C loader: a 2 MB file (4,000 pathways) loads in 0.85 s, not 4.3 s.
+            content = yaml.load(path.read_text(encoding="utf-8"), yaml.CSafeLoader)
         except UnicodeDecodeError as error:
             message = f"{path}: a fixture file must be UTF-8 text: {error}"
             raise SpecfakeError(message, file=path) from error
-        try:
-            # The C loader: a 2 MB file (4,000 pathways) loads in 0.85 s, not 4.3 s.
-            content = yaml.load(text, yaml.CSafeLoader)
         except (OSError, yaml.YAMLError) as error:
             raise SpecfakeError(f"{path}: cannot read fixture file: {error}", file=path) from error
         if content is None:
